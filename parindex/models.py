@@ -1,0 +1,250 @@
+"""Frameworks (PAR Index, SIPAS), their criteria trees, cycles and scores.
+
+The tree changes by ministerial decision, so it is data imported per cycle,
+never code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+
+from . import scoring
+
+SCORE = {"max_digits": 7, "decimal_places": 2}
+
+
+class FrameworkKind(models.TextChoices):
+    PAR = "par", _("PAR Index")
+    SIPAS = "sipas", _("SIPAS")
+
+
+class Framework(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=FrameworkKind.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    total_points = models.DecimalField(_("total points"), default=Decimal(100), **SCORE)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.TextChoices):
+    AREA = "area", _("Area")
+    CRITERION = "criterion", _("Criterion")
+    SUB = "sub", _("Sub-criterion")
+
+
+class Method(models.TextChoices):
+    SELF = "self", _("Self-assessed")
+    SURVEY = "survey", _("Sociological survey")
+
+
+class CriterionQuerySet(models.QuerySet):
+    def leaves(self) -> CriterionQuerySet:
+        """The scored nodes: sub-criteria, or SIPAS components that have no children."""
+        return self.filter(children__isnull=True)
+
+    def areas(self) -> CriterionQuerySet:
+        return self.filter(level=Level.AREA)
+
+
+class Criterion(models.Model):
+    """A node of the tree: area → criterion → sub-criterion, coded like 3, 3.2, 3.2.1."""
+
+    framework = models.ForeignKey(Framework, models.CASCADE, related_name="criteria", verbose_name=_("framework"))
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=500)
+    max_points = models.DecimalField(_("max points"), **SCORE)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.SELF)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    focal_agency = models.ForeignKey(
+        Agency,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="focal_criteria",
+        verbose_name=_("focal agency"),
+        help_text=_("Set on areas: the agency that keeps the area's scores and evidence."),
+    )
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["framework", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="criterion_max_nonnegative"),
+        ]
+        indexes = [models.Index(fields=["framework", "level", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    @property
+    def area_code(self) -> str:
+        return self.code.split(".")[0]
+
+
+class Cycle(models.Model):
+    """One year's campaign: its frameworks, the document settings and its key dates."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    frameworks = models.ManyToManyField(Framework, related_name="cycles", verbose_name=_("frameworks"))
+    previous = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("previous cycle")
+    )
+    is_current = models.BooleanField(_("current cycle"), default=False)
+    governing_body = models.CharField(_("governing body"), max_length=120, default="UBND TỈNH BÌNH ĐỊNH")
+    issuing_body = models.CharField(_("issuing body"), max_length=120, default="SỞ NỘI VỤ")
+    place = models.CharField(_("place on documents"), max_length=80, default="Bình Định")
+    report_deadline = models.DateField(_("agency report deadline"))
+    task_completion_target = models.DateField(_("task completion target"))
+    self_assessment_date = models.DateField(_("self-assessment sent to the Ministry"), null=True, blank=True)
+    compilation_deadline_override = models.DateField(
+        _("compilation deadline (override)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank to use the self-assessment date minus one calendar month."),
+    )
+    reference_date = models.DateField(
+        _("statuses evaluated as of"),
+        null=True,
+        blank=True,
+        help_text=_("For archived or demo cycles; leave blank to evaluate as of today."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="cycle_single_current"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def compilation_deadline(self) -> dt.date | None:
+        """SNV's compilation is due one calendar month before the self-assessment goes out."""
+        if self.compilation_deadline_override:
+            return self.compilation_deadline_override
+        if self.self_assessment_date:
+            return scoring.one_month_before(self.self_assessment_date)
+        return None
+
+    def as_of(self) -> dt.date:
+        return self.reference_date or timezone.localdate()
+
+    def framework_of(self, kind: str) -> Framework | None:
+        return next((f for f in self.frameworks.all() if f.kind == kind), None)
+
+    @classmethod
+    def current(cls) -> Cycle | None:
+        return cls.objects.filter(is_current=True).first() or cls.objects.order_by("-year").first()
+
+
+class ScoreQuerySet(models.QuerySet):
+    def below_max(self) -> ScoreQuerySet:
+        """Effective score (appraised, else self) below the maximum; a missing score counts."""
+        return self.filter(
+            Q(appraised_score__isnull=False, appraised_score__lt=F("max_points"))
+            | Q(appraised_score__isnull=True, self_score__isnull=True)
+            | Q(appraised_score__isnull=True, self_score__lt=F("max_points"))
+        )
+
+
+def score_range(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": F("max_points")}))
+
+
+class Score(models.Model):
+    """The scores of one scored criterion in one cycle.
+
+    ``max_points`` is a copy of the criterion's maximum, kept in step by save()
+    and by the import service, so that the database itself refuses a score
+    below 0 or above the maximum (a CHECK cannot look at another table).
+    """
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="scores", verbose_name=_("cycle"))
+    criterion = models.ForeignKey(Criterion, models.CASCADE, related_name="scores", verbose_name=_("criterion"))
+    max_points = models.DecimalField(_("max points"), **SCORE)
+    self_score = models.DecimalField(_("self score"), null=True, blank=True, **SCORE)
+    appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **SCORE)
+    previous_score = models.DecimalField(_("previous year's score"), null=True, blank=True, **SCORE)
+    target = models.DecimalField(_("target"), null=True, blank=True, **SCORE)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "criterion"], name="score_unique"),
+            models.CheckConstraint(condition=score_range("self_score"), name="score_self_in_range"),
+            models.CheckConstraint(condition=score_range("appraised_score"), name="score_appraised_in_range"),
+            models.CheckConstraint(condition=score_range("target"), name="score_target_in_range"),
+            models.CheckConstraint(
+                condition=Q(previous_score__isnull=True) | Q(previous_score__gte=0), name="score_previous_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} {self.criterion.code}"
+
+    def save(self, *args, **kwargs):
+        if self.criterion_id and self.max_points is None:
+            self.max_points = self.criterion.max_points
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        limit = self.criterion.max_points if self.criterion_id else self.max_points
+        for field in ("self_score", "appraised_score", "target"):
+            value = getattr(self, field)
+            if value is not None and (value < 0 or (limit is not None and value > limit)):
+                raise ValidationError({field: _("The score must be between 0 and %(max)s.") % {"max": limit}})
+
+    @property
+    def effective(self) -> Decimal | None:
+        return scoring.effective_score(self.self_score, self.appraised_score)
+
+    @property
+    def gap(self) -> Decimal:
+        return scoring.gap(self.max_points, self.effective)
+
+    @property
+    def is_below_max(self) -> bool:
+        return self.gap > 0
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.effective is None or self.previous_score is None:
+            return None
+        return self.effective - self.previous_score

@@ -1,0 +1,58 @@
+"""Scoring rules as pure functions: no database, no Django models.
+
+Everything here is derived, never stored: gaps, percentages, ranking groups and
+the compilation deadline.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal("100")
+
+
+class RankingGroup:
+    A = "A"
+    B = "B"
+    C = "C"
+    BELOW_C = "below_c"
+
+
+def effective_score(self_score: Decimal | None, appraised: Decimal | None) -> Decimal | None:
+    """The Ministry's appraisal replaces the self score once it exists."""
+    return appraised if appraised is not None else self_score
+
+
+def gap(max_points: Decimal, score: Decimal | None) -> Decimal:
+    """Points lost on a criterion; a missing score loses everything."""
+    return max_points - (score if score is not None else Decimal(0))
+
+
+def percentage(points: Decimal, max_points: Decimal) -> Decimal:
+    """Points as a percentage of the maximum, to two decimals (0 when there is no maximum)."""
+    if not max_points:
+        return Decimal("0.00")
+    return (points * HUNDRED / max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def ranking_group(percent: Decimal) -> str:
+    """A ≥ 90 %, B 80 % to < 90 %, C 70 % to < 80 %, below that: under C."""
+    if percent >= 90:
+        return RankingGroup.A
+    if percent >= 80:
+        return RankingGroup.B
+    if percent >= 70:
+        return RankingGroup.C
+    return RankingGroup.BELOW_C
+
+
+def one_month_before(day: dt.date) -> dt.date:
+    """The same day one calendar month earlier, clamped to the month's end.
+
+    31/03 → 28/02 (29/02 in a leap year); 28/02/2022 → 28/01/2022.
+    """
+    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))

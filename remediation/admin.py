@@ -1,0 +1,41 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AgencyReport, Evidence, ProgressUpdate, Task
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "cycle", "lead_agency", "deadline", "progress", "completed_on"]
+    list_filter = ["cycle", "lead_agency__kind"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["lead_agency", "coordinating_agencies", "sub_criteria", "carried_from"]
+    list_select_related = ["cycle", "lead_agency"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ["task", "author", "percent", "reported_on", "created_at"]
+    list_select_related = ["task", "author"]
+    raw_id_fields = ["task"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # history is never deleted
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "task", "size", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["task", "progress_update"]
+    readonly_fields = ["sha256", "size", "content_type"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgencyReport)
+class AgencyReportAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "cycle", "status", "submitted_at"]
+    list_filter = ["cycle", "status"]
+    autocomplete_fields = ["agency"]

@@ -1,0 +1,225 @@
+"""Remediation tasks, their progress and evidence, and the agencies' reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+from parindex.models import Criterion, Cycle
+
+from .status import DUE_SOON_DAYS, TaskStatus, task_status
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_agency(self, agency: Agency) -> TaskQuerySet:
+        """Tasks where the agency leads or coordinates."""
+        return self.filter(Q(lead_agency=agency) | Q(coordinating_agencies=agency)).distinct()
+
+    def not_closed(self) -> TaskQuerySet:
+        return self.filter(closed_at__isnull=True)
+
+    def open(self, as_of: dt.date) -> TaskQuerySet:
+        return self.not_closed().filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
+
+    def overdue(self, as_of: dt.date) -> TaskQuerySet:
+        return self.open(as_of).filter(deadline__lt=as_of)
+
+    def due_within(self, days: int, as_of: dt.date) -> TaskQuerySet:
+        return self.open(as_of).filter(deadline__gte=as_of, deadline__lte=as_of + dt.timedelta(days=days))
+
+    def with_status(self, as_of: dt.date) -> TaskQuerySet:
+        """Annotate ``status`` in SQL, the same rule as status.task_status()."""
+        done = Q(completed_on__isnull=False, completed_on__lte=as_of)
+        return self.annotate(
+            status=Case(
+                When(done & Q(completed_on__lte=models.F("deadline")), then=Value(TaskStatus.DONE_ON_TIME)),
+                When(done, then=Value(TaskStatus.DONE_LATE)),
+                When(deadline__lt=as_of, then=Value(TaskStatus.OVERDUE)),
+                When(
+                    deadline__lte=as_of + dt.timedelta(days=DUE_SOON_DAYS),
+                    then=Value(TaskStatus.DUE_SOON),
+                ),
+                When(progress__gt=0, then=Value(TaskStatus.IN_PROGRESS)),
+                default=Value(TaskStatus.NOT_YET_DUE),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_relations(self) -> TaskQuerySet:
+        return self.select_related("lead_agency", "cycle").prefetch_related("sub_criteria", "coordinating_agencies")
+
+
+class Task(models.Model):
+    """A remediation task drawn from a report's shortcomings and recommendations."""
+
+    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="tasks", verbose_name=_("cycle"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    source_document = models.CharField(_("source document"), max_length=200, default="Báo cáo 117/BC-SNV")
+    sub_criteria = models.ManyToManyField(Criterion, blank=True, related_name="tasks", verbose_name=_("sub-criteria"))
+    lead_agency = models.ForeignKey(Agency, models.PROTECT, related_name="led_tasks", verbose_name=_("lead agency"))
+    coordinating_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="coordinated_tasks", verbose_name=_("coordinating agencies")
+    )
+    deadline = models.DateField(_("deadline"), db_index=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    completed_on = models.DateField(_("completion date"), null=True, blank=True)
+    cannot_finish = models.BooleanField(_("cannot be finished"), default=False)
+    cause = models.TextField(_("cause"), blank=True, help_text=_("Why the task is not done or cannot be finished."))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.TextField(_("reason for closing or reopening"), blank=True)
+    carried_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="carried_to", verbose_name=_("carried over from")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Optimistic lock."))
+    history = HistoricalRecords(m2m_fields=[sub_criteria, coordinating_agencies])
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="task_progress_0_100"),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "lead_agency", "deadline"]),
+            models.Index(fields=["cycle", "completed_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def status(self, as_of: dt.date) -> TaskStatus:
+        return task_status(self.deadline, self.completed_on, as_of, self.progress)
+
+    def days_left(self, as_of: dt.date) -> int:
+        """Days until the deadline; negative when overdue."""
+        return (self.deadline - as_of).days
+
+
+class ProgressUpdate(models.Model):
+    task = models.ForeignKey(Task, models.PROTECT, related_name="updates", verbose_name=_("task"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="progress_updates", verbose_name=_("author")
+    )
+    agency = models.ForeignKey(
+        Agency, models.PROTECT, null=True, blank=True, related_name="progress_updates", verbose_name=_("agency")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    reported_on = models.DateField(_("date"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"))
+    note = models.TextField(_("what was done"))
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="update_percent_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.percent}%"
+
+
+def private_storage() -> FileSystemStorage:
+    """Evidence storage outside the web root, without a base URL: only a view serves it."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """A generated name: never the uploader's, which may hold paths or scripts."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{instance.task.cycle.year}/{uuid.uuid4().hex}.{ext}"
+
+
+class Evidence(models.Model):
+    task = models.ForeignKey(Task, models.PROTECT, related_name="evidence", verbose_name=_("task"))
+    progress_update = models.ForeignKey(
+        ProgressUpdate,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("progress update"),
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class AgencyReport(models.Model):
+    """An agency's report of results to the Chairman, through SNV."""
+
+    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="reports", verbose_name=_("cycle"))
+    agency = models.ForeignKey(Agency, models.PROTECT, related_name="reports", verbose_name=_("agency"))
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    narrative = models.TextField(_("narrative"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    reviewer_comment = models.TextField(_("reviewer's comment"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agency report")
+        verbose_name_plural = _("agency reports")
+        constraints = [models.UniqueConstraint(fields=["cycle", "agency"], name="report_unique_per_cycle")]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency} – {self.cycle}"
+
+    def is_late(self) -> bool:
+        from django.utils import timezone
+
+        if not self.submitted_at:
+            return False
+        return timezone.localdate(self.submitted_at) > self.cycle.report_deadline

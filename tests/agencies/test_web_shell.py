@@ -1,0 +1,93 @@
+import datetime as dt
+
+import pytest
+from django import forms
+from django.urls import reverse
+from django.utils import translation
+
+from agencies.services import merge_agency
+from remediation.models import Task
+from tests.factories import AgencyFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class DateForm(forms.Form):
+    day = forms.DateField()
+
+
+def test_vietnamese_date_input_is_day_first():
+    with translation.override("vi"):
+        form = DateForm(data={"day": "05/03/2021"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"] == dt.date(2021, 3, 5)
+
+
+def test_english_date_input_is_day_first_too():
+    with translation.override("en"):
+        form = DateForm(data={"day": "05/03/2021"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"] == dt.date(2021, 3, 5)
+
+
+def test_login_page_is_in_vietnamese(client):
+    response = client.get(reverse("login"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Đăng nhập" in body
+    assert "Tên đăng nhập" in body
+
+
+def test_wrong_password_gets_a_vietnamese_message(client, staff):
+    response = client.post(reverse("login"), {"username": "quynhon", "password": "sai-mat-khau"})
+    assert response.status_code == 200
+    assert "Vui lòng nhập chính xác" in response.content.decode()
+
+
+def test_login_then_landing_page_of_the_agency(client, staff, cycle):
+    response = client.post(reverse("login"), {"username": "quynhon", "password": "demo-2021"}, follow=True)
+    assert response.status_code == 200
+    assert "UBND thành phố Quy Nhơn" in response.content.decode()
+
+
+def test_landing_page_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["snv", "chairman_office"])
+def test_province_roles_have_their_landing_page(client, request, who, cycle):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "28/01/2022" in response.content.decode()  # compilation deadline, dd/mm/yyyy
+
+
+def test_language_switch_to_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_merge_moves_open_tasks_and_keeps_history(agency, other_agency):
+    done = TaskFactory(lead_agency=agency, completed_on=dt.date(2021, 11, 1), progress=100)
+    open_task = TaskFactory(lead_agency=agency)
+    moved = merge_agency(agency, other_agency, dt.date(2025, 7, 1))
+    agency.refresh_from_db()
+    assert moved == 1
+    assert not agency.is_active and agency.merged_into == other_agency
+    assert Task.objects.get(pk=done.pk).lead_agency == agency
+    assert Task.objects.get(pk=open_task.pk).lead_agency == other_agency
+    assert open_task.history.first().prev_record.lead_agency == agency
+
+
+def test_agency_cannot_merge_into_itself():
+    a = AgencyFactory()
+    with pytest.raises(ValueError):
+        merge_agency(a, a, dt.date(2025, 7, 1))

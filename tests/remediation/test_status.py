@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from remediation.models import Task
+from remediation.status import TaskStatus, task_status
+from tests.factories import TaskFactory
+
+DEADLINE = dt.date(2021, 11, 15)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "completed_on", "progress", "expected"),
+    [
+        (dt.date(2021, 11, 15), None, 0, TaskStatus.DUE_SOON),  # due today
+        (dt.date(2021, 11, 16), None, 50, TaskStatus.OVERDUE),  # one day late
+        (dt.date(2021, 11, 8), None, 0, TaskStatus.DUE_SOON),  # exactly seven days left
+        (dt.date(2021, 11, 7), None, 0, TaskStatus.NOT_YET_DUE),  # eight days left, not started
+        (dt.date(2021, 11, 7), None, 30, TaskStatus.IN_PROGRESS),  # eight days left, started
+        (dt.date(2021, 11, 20), dt.date(2021, 11, 15), 100, TaskStatus.DONE_ON_TIME),  # done on the deadline
+        (dt.date(2021, 11, 20), dt.date(2021, 11, 16), 100, TaskStatus.DONE_LATE),  # done a day late
+        (dt.date(2021, 11, 10), dt.date(2021, 11, 12), 100, TaskStatus.DUE_SOON),  # done after the as-of date
+        (dt.date(2021, 11, 20), dt.date(2021, 11, 1), 100, TaskStatus.DONE_ON_TIME),  # done early
+    ],
+)
+def test_status_at_boundaries(as_of, completed_on, progress, expected):
+    assert task_status(DEADLINE, completed_on, as_of, progress) == expected
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None)
+@given(
+    offset=st.integers(min_value=-20, max_value=20),
+    done_offset=st.one_of(st.none(), st.integers(min_value=-20, max_value=20)),
+    progress=st.integers(min_value=0, max_value=100),
+)
+def test_sql_status_matches_python_status(offset, done_offset, progress):
+    """The SQL annotation used by lists and the dashboard agrees with the Python rule."""
+    as_of = DEADLINE + dt.timedelta(days=offset)
+    completed = None if done_offset is None else DEADLINE + dt.timedelta(days=done_offset)
+    task = TaskFactory(deadline=DEADLINE, completed_on=completed, progress=progress)
+    annotated = Task.objects.with_status(as_of).get(pk=task.pk).status
+    assert annotated == task.status(as_of)
+    task.delete()
+
+
+@pytest.mark.django_db
+def test_querysets_select_overdue_and_due_within(agency, other_agency):
+    as_of = dt.date(2021, 11, 15)
+    late = TaskFactory(deadline=dt.date(2021, 11, 10), lead_agency=agency)
+    soon = TaskFactory(deadline=dt.date(2021, 11, 18), lead_agency=agency)
+    TaskFactory(deadline=dt.date(2021, 11, 10), completed_on=dt.date(2021, 11, 9), lead_agency=agency)
+    coordinated = TaskFactory(deadline=dt.date(2021, 12, 30), lead_agency=other_agency)
+    coordinated.coordinating_agencies.add(agency)
+    TaskFactory(lead_agency=other_agency)
+    assert list(Task.objects.overdue(as_of)) == [late]
+    assert list(Task.objects.due_within(3, as_of)) == [soon]
+    assert Task.objects.for_agency(agency).count() == 4
+    assert Task.objects.for_agency(other_agency).count() == 2
