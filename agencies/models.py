@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import connection, models
 from django.db.models import Q
@@ -20,6 +22,11 @@ def vietnamese_order(field: str) -> models.Expression | str:
     if connection.vendor == "postgresql":
         return Collate(models.F(field), "vi-x-icu")
     return field
+
+
+def new_calendar_token() -> str:
+    """A secret for the agency's private ICS feed; regenerating it revokes old subscriptions."""
+    return secrets.token_urlsafe(32)
 
 
 class AgencyKind(models.TextChoices):
@@ -63,7 +70,10 @@ class Agency(models.Model):
     )
     deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
-    history = HistoricalRecords()
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
 
     objects = AgencyQuerySet.as_manager()
 

@@ -136,6 +136,31 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("For archived or demo cycles; leave blank to evaluate as of today."),
     )
+    # Consolidated report (Decree 30/2020 format): number, subject, signer, recipients.
+    report_number = models.CharField(_("report number"), max_length=40, default="    /BC-SNV")
+    report_subject = models.CharField(
+        _("report subject"),
+        max_length=300,
+        default="Kết quả khắc phục tồn tại, hạn chế và tổng hợp điểm Chỉ số CCHC, SIPAS",
+    )
+    signer_title = models.CharField(_("signer's title"), max_length=120, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    recipients = models.TextField(
+        _("recipients (Nơi nhận)"),
+        default=(
+            "- UBND tỉnh (b/c);\n- CT, các PCT UBND tỉnh;\n- Các sở, ban, ngành;\n"
+            "- UBND các huyện, thị xã, thành phố;\n- Lưu: VT, CCHC."
+        ),
+    )
+    # Reminders: days before a deadline, the step while overdue, and when to escalate.
+    reminder_offsets = models.CharField(
+        _("reminder days before the deadline"),
+        max_length=40,
+        default="7,3,1,0",
+        help_text=_("Comma-separated calendar days, 0 is the deadline day."),
+    )
+    overdue_step_days = models.PositiveSmallIntegerField(_("overdue reminder every (days)"), default=3)
+    escalation_days = models.PositiveSmallIntegerField(_("escalate after (days overdue)"), default=7)
     history = HistoricalRecords()
 
     class Meta:
@@ -157,6 +182,12 @@ class Cycle(models.Model):
         if self.self_assessment_date:
             return scoring.one_month_before(self.self_assessment_date)
         return None
+
+    @property
+    def offsets(self) -> list[int]:
+        """The reminder offsets as integers, largest first; bad entries are ignored."""
+        days = {int(x) for x in self.reminder_offsets.replace(" ", "").split(",") if x.isdigit()}
+        return sorted(days, reverse=True)
 
     def as_of(self) -> dt.date:
         return self.reference_date or timezone.localdate()
@@ -248,3 +279,46 @@ class Score(models.Model):
         if self.effective is None or self.previous_score is None:
             return None
         return self.effective - self.previous_score
+
+
+class IssuedReportStatus(models.TextChoices):
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Generating")
+    DONE = "done", _("Issued")
+    FAILED = "failed", _("Failed")
+
+
+def issued_report_path(instance: IssuedReport, filename: str) -> str:
+    return f"reports/{instance.cycle.year}/{instance.pk or 'new'}-{filename}"
+
+
+def report_storage():
+    from remediation.models import private_storage
+
+    return private_storage()
+
+
+class IssuedReport(models.Model):
+    """A consolidated report as issued: archived, downloadable byte for byte later."""
+
+    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="issued_reports", verbose_name=_("cycle"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=IssuedReportStatus.choices, default=IssuedReportStatus.PENDING
+    )
+    as_of = models.DateField(_("figures as of"))
+    proposals = models.TextField(_("proposals"), blank=True)
+    requested_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("issued by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=issued_report_path, storage=report_storage, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} – {self.requested_at:%d/%m/%Y %H:%M}"

@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -205,6 +206,9 @@ class AgencyReport(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    snapshot = models.JSONField(
+        _("snapshot of the tasks when submitted"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     history = HistoricalRecords()
 
@@ -223,3 +227,85 @@ class AgencyReport(models.Model):
         if not self.submitted_at:
             return False
         return timezone.localdate(self.submitted_at) > self.cycle.report_deadline
+
+
+class Notification(models.Model):
+    """An in-app notice; the navigation bar shows the unread count."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=30)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReminderKind(models.TextChoices):
+    TASK_DUE = "task_due", _("Task deadline approaching")
+    TASK_OVERDUE = "task_overdue", _("Task overdue")
+    REPORT_DUE = "report_due", _("Report deadline approaching")
+    REPORT_OVERDUE = "report_overdue", _("Report overdue")
+    COMPILATION_DUE = "compilation_due", _("Compilation deadline")
+
+
+class ReminderState(models.TextChoices):
+    CLAIMED = "claimed", _("Claimed")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Reminder(models.Model):
+    """One reminder, claimed in the database before it is sent.
+
+    The unique constraint (recipient, kind, item, due date) is what makes a
+    second sweep on the same day send nothing, and a caught-up missed day send
+    each step once.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="reminders", verbose_name=_("recipient")
+    )
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="reminders", verbose_name=_("cycle"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    item_key = models.CharField(_("item"), max_length=80)
+    task = models.ForeignKey(
+        Task, models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("task")
+    )
+    agency = models.ForeignKey(
+        Agency, models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("agency")
+    )
+    due_date = models.DateField(_("step date"))
+    deadline = models.DateField(_("deadline"))
+    escalated = models.BooleanField(_("escalated"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.CLAIMED)
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "item_key", "due_date"], name="reminder_once_per_step"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "recipient"]), models.Index(fields=["task", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind} {self.item_key} {self.due_date:%d/%m/%Y}"
