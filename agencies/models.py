@@ -40,6 +40,13 @@ class AgencyQuerySet(models.QuerySet):
     def active(self) -> AgencyQuerySet:
         return self.filter(is_active=True)
 
+    def addressees(self) -> AgencyQuerySet:
+        """The agencies the letter orders to report: central, provincial and district level.
+
+        Communes receive copies only, so they are not chased for a report.
+        """
+        return self.active().filter(kind__in=[AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRICT])
+
     def by_name(self) -> AgencyQuerySet:
         return self.order_by(vietnamese_order("name"))
 
