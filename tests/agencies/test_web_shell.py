@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 
 import pytest
 from django import forms
@@ -69,10 +70,18 @@ def test_language_switch_to_english(client):
     assert "Log in" in client.get(reverse("login")).content.decode()
 
 
-def test_healthz_checks_the_database(client):
+def test_healthz_checks_the_database_and_broker(client, settings):
+    settings.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_reports_an_unreachable_broker(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
 
 
 def test_merge_moves_open_tasks_and_keeps_history(agency, other_agency):
@@ -91,3 +100,13 @@ def test_agency_cannot_merge_into_itself():
     a = AgencyFactory()
     with pytest.raises(ValueError):
         merge_agency(a, a, dt.date(2025, 7, 1))
+
+
+def test_agency_landing_page_shows_its_standing(client, demo):
+    from agencies.models import User
+
+    client.force_login(User.objects.get(username="quynhon"))
+    body = client.get(reverse("home")).content.decode()
+    assert "Cần quan tâm trước" in body  # overdue and due-soon tasks first
+    assert "quá hạn 7 ngày" in body  # the demo's overdue Quy Nhơn task, as of 15/11/2021
+    assert reverse("remediation:report-edit") in body

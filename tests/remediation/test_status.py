@@ -42,7 +42,7 @@ def test_sql_status_matches_python_status(offset, done_offset, progress):
     completed = None if done_offset is None else DEADLINE + dt.timedelta(days=done_offset)
     task = TaskFactory(deadline=DEADLINE, completed_on=completed, progress=progress)
     annotated = Task.objects.with_status(as_of).get(pk=task.pk).status
-    assert annotated == task.status(as_of)
+    assert annotated == task.status_on(as_of)
     task.delete()
 
 

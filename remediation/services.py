@@ -1,0 +1,286 @@
+"""Every multi-step write of the agencies' work: progress, evidence, completion, causes, reports.
+
+Views, commands and imports call these, so each rule exists once. Each service
+locks the row it changes and checks the version the user saw (optimistic
+locking): two people saving the same task never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import Agency, User
+from parindex.models import Cycle
+
+from . import access
+from .evidence import sha256_of, validate_evidence
+from .models import AgencyReport, Evidence, ProgressUpdate, ReportStatus, Task
+from .status import TaskStatus
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else saved this after you opened it. Nothing of yours was saved: review their changes and try again."
+)
+
+
+class StaleEdit(Exception):
+    """Someone else saved first; ``changes`` says what they changed."""
+
+    def __init__(self, message: str, changes: list[str]):
+        super().__init__(message)
+        self.changes = changes
+
+
+def describe_changes_since(obj, version: int) -> list[str]:
+    """Human lines for the history records saved after the version the user saw."""
+    lines = []
+    for record in obj.history.filter(version__gt=version).order_by("history_date"):
+        who = record.history_user.get_full_name() if record.history_user else _("someone")
+        when = timezone.localtime(record.history_date).strftime("%H:%M %d/%m/%Y")
+        prev = record.prev_record
+        fields = []
+        if prev is not None:
+            for change in record.diff_against(prev, excluded_fields=["version", "updated_at"]).changes:
+                label = obj._meta.get_field(change.field).verbose_name
+                fields.append(f"{label}: {change.old or '—'} → {change.new or '—'}")
+        lines.append(f"{who} ({when}): " + ("; ".join(fields) or _("saved")))
+    return lines
+
+
+def _lock(model, pk: int, expected_version: int | None):
+    obj = model.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEdit(
+            str(STALE_MESSAGE),
+            describe_changes_since(obj, expected_version),
+        )
+    return obj
+
+
+def _save_task(task: Task, reason: str) -> None:
+    task.version += 1
+    task._change_reason = reason
+    task.save()
+
+
+def store_evidence(task: Task, update: ProgressUpdate | None, user: User, upload: UploadedFile) -> Evidence:
+    content_type = validate_evidence(upload)
+    return Evidence.objects.create(
+        task=task,
+        progress_update=update,
+        file=upload,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=user,
+    )
+
+
+def _check_reported_on(task: Task, day: dt.date, label: str) -> None:
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError({label: _("The date cannot be in the future.")})
+    if day < timezone.localdate(task.created_at) and day < task.cycle.report_deadline.replace(month=1, day=1):
+        raise ValidationError({label: _("The date cannot be before the task existed.")})
+
+
+def cause_required(task: Task, as_of: dt.date) -> bool:
+    """The letter demands a cause for every task overdue or declared not finishable."""
+    return task.status_on(as_of) == TaskStatus.OVERDUE or task.cannot_finish
+
+
+@transaction.atomic
+def record_progress(
+    task_id: int,
+    user: User,
+    *,
+    percent: int,
+    note: str,
+    reported_on: dt.date,
+    files: Iterable[UploadedFile] = (),
+    cause: str = "",
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Log a progress update with its evidence; a cause is mandatory while the task is overdue."""
+    task = _lock(Task, task_id, expected_version)
+    if not access.can_update(user, task):
+        raise PermissionDenied
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("Progress must be between 0 and 100 %.")})
+    _check_reported_on(task, reported_on, "reported_on")
+    if cause_required(task, task.cycle.as_of()) and not (cause.strip() or task.cause.strip()):
+        raise ValidationError({"cause": _("The task is overdue: state the cause (nguyên nhân).")})
+    update = ProgressUpdate.objects.create(
+        task=task, author=user, agency=user.agency, reported_on=reported_on, percent=percent, note=note.strip()
+    )
+    for upload in files:
+        store_evidence(task, update, user, upload)
+    task.progress = percent
+    if cause.strip():
+        task.cause = cause.strip()
+    _save_task(task, f"progress {percent}%")
+    return update
+
+
+@transaction.atomic
+def complete_task(
+    task_id: int,
+    user: User,
+    *,
+    completed_on: dt.date,
+    note: str,
+    files: Iterable[UploadedFile] = (),
+    cause: str = "",
+    expected_version: int | None = None,
+) -> Task:
+    """Mark done (lead agency only), with at least one evidence file; late completion needs a cause."""
+    task = _lock(Task, task_id, expected_version)
+    if not access.can_complete(user, task):
+        raise PermissionDenied
+    if task.completed_on is not None:
+        raise ValidationError(_("This task is already marked done."))
+    _check_reported_on(task, completed_on, "completed_on")
+    files = list(files)
+    if not files and not task.evidence.exists():
+        raise ValidationError({"files": _("Attach at least one evidence file to mark the task done.")})
+    if completed_on > task.deadline and not (cause.strip() or task.cause.strip()):
+        raise ValidationError({"cause": _("The task was finished after its deadline: state the cause.")})
+    update = ProgressUpdate.objects.create(
+        task=task, author=user, agency=user.agency, reported_on=completed_on, percent=100, note=note.strip()
+    )
+    for upload in files:
+        store_evidence(task, update, user, upload)
+    task.progress = 100
+    task.completed_on = completed_on
+    task.cannot_finish = False
+    if cause.strip():
+        task.cause = cause.strip()
+    _save_task(task, "completed")
+    return task
+
+
+@transaction.atomic
+def explain_task(
+    task_id: int, user: User, *, cause: str, cannot_finish: bool, expected_version: int | None = None
+) -> Task:
+    """State the cause of a task not done, or declare that it cannot be finished (lead agency)."""
+    task = _lock(Task, task_id, expected_version)
+    if not access.can_complete(user, task):
+        raise PermissionDenied
+    if not cause.strip():
+        raise ValidationError({"cause": _("State the cause (nguyên nhân).")})
+    task.cause = cause.strip()
+    task.cannot_finish = cannot_finish
+    _save_task(task, "cause")
+    return task
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def report_for(cycle: Cycle, agency: Agency) -> AgencyReport:
+    report, _created = AgencyReport.objects.get_or_create(cycle=cycle, agency=agency)
+    return report
+
+
+def report_tasks(cycle: Cycle, agency: Agency, as_of: dt.date):
+    """The tasks the agency leads in the cycle, with their derived status."""
+    return (
+        Task.objects.filter(cycle=cycle, lead_agency=agency, closed_at__isnull=True)
+        .with_status(as_of)
+        .prefetch_related("sub_criteria")
+        .order_by("deadline", "id")
+    )
+
+
+def _save_report(report: AgencyReport, reason: str) -> None:
+    report.version += 1
+    report._change_reason = reason
+    report.save()
+
+
+@transaction.atomic
+def save_report_draft(report_id: int, user: User, *, narrative: str, expected_version: int | None = None):
+    report = _lock(AgencyReport, report_id, expected_version)
+    if not access.can_draft_report(user, report.agency_id):
+        raise PermissionDenied
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("The report has been submitted and is read-only unless SNV returns it."))
+    report.narrative = narrative.strip()
+    _save_report(report, "draft")
+    return report
+
+
+def _snapshot(report: AgencyReport, as_of: dt.date) -> dict:
+    rows = [
+        {
+            "id": t.id,
+            "title": t.title,
+            "deadline": t.deadline.isoformat(),
+            "status": t.status,
+            "progress": t.progress,
+            "completed_on": t.completed_on.isoformat() if t.completed_on else None,
+            "cause": t.cause,
+            "codes": [c.code for c in t.sub_criteria.all()],
+        }
+        for t in report_tasks(report.cycle, report.agency, as_of)
+    ]
+    return {"as_of": as_of.isoformat(), "tasks": rows}
+
+
+@transaction.atomic
+def submit_report(report_id: int, user: User, *, narrative: str | None = None, expected_version: int | None = None):
+    """The leader submits; the tasks as they stand are frozen into the report's snapshot."""
+    report = _lock(AgencyReport, report_id, expected_version)
+    if not access.can_submit_report(user, report.agency_id):
+        raise PermissionDenied
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("This report has already been submitted."))
+    if narrative is not None:
+        report.narrative = narrative.strip()
+    if not report.narrative:
+        raise ValidationError({"narrative": _("Write the report's narrative before submitting it.")})
+    today = report.cycle.as_of()
+    missing = [
+        t.title
+        for t in report_tasks(report.cycle, report.agency, today)
+        if cause_required(t, today) and not t.cause.strip()
+    ]
+    if missing:
+        raise ValidationError(
+            _("State the cause of every overdue task before submitting: %(tasks)s") % {"tasks": "; ".join(missing)}
+        )
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.submitted_by = user
+    report.snapshot = _snapshot(report, today)
+    _save_report(report, "submitted")
+    return report
+
+
+@transaction.atomic
+def review_report(
+    report_id: int, user: User, *, accept: bool, comment: str, expected_version: int | None = None
+) -> AgencyReport:
+    """SNV accepts, or returns with a comment the agency will see."""
+    report = _lock(AgencyReport, report_id, expected_version)
+    if not access.can_review_reports(user):
+        raise PermissionDenied
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be accepted or returned."))
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": _("Say why the report is returned.")})
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    report.reviewer_comment = comment.strip()
+    report.reviewed_by = user
+    report.reviewed_at = timezone.now()
+    _save_report(report, "accepted" if accept else "returned")
+    return report

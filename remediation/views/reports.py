@@ -1,0 +1,166 @@
+"""The agency's report to the Chairman through SNV, and SNV's inbox of reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from parindex import reporting
+
+from .. import access, services
+from ..forms import ReportForm, ReviewForm
+from ..models import AgencyReport, ReportStatus
+from .common import current_cycle
+
+
+def _report_context(request: HttpRequest, report: AgencyReport, **extra) -> dict:
+    cycle = report.cycle
+    as_of = cycle.as_of()
+    editable = report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    user = request.user
+    can_submit = editable and access.can_submit_report(user, report.agency_id)
+    ctx = {
+        "report": report,
+        "cycle": cycle,
+        "as_of": as_of,
+        "state": reporting.report_state(report if report.pk else None, cycle.report_deadline),
+        "state_labels": reporting.ReportState.LABELS,
+        "state_badges": reporting.ReportState.BADGES,
+        "tasks": None if report.snapshot and not editable else services.report_tasks(cycle, report.agency, as_of),
+        "snapshot": report.snapshot.get("tasks") if report.snapshot and not editable else None,
+        "editable": editable and access.can_draft_report(user, report.agency_id),
+        "can_submit": can_submit,
+        "can_review": report.status == ReportStatus.SUBMITTED and access.can_review_reports(user),
+        "late": report.is_late(),
+        "days_left": (cycle.report_deadline - as_of).days,
+        "form": ReportForm(initial={"version": report.version, "narrative": report.narrative}, can_submit=can_submit),
+        "review_form": ReviewForm(
+            initial={"version": report.version},
+            action=reverse("remediation:report-review", args=[report.pk]) if report.pk else "",
+        ),
+        "history": report.history.select_related("history_user").order_by("-history_date")[:20],
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def report_edit(request: HttpRequest) -> HttpResponse:
+    """The agency's own report for the cycle: staff draft, the leader submits."""
+    agency = request.user.agency
+    if agency is None:
+        raise Http404
+    cycle = current_cycle(request)
+    report = services.report_for(cycle, agency)
+    if request.method != "POST":
+        return render(request, "remediation/report_edit.html", _report_context(request, report))
+    form = ReportForm(request.POST, can_submit=access.can_submit_report(request.user, agency.id))
+    if not form.is_valid():
+        return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=400)
+    data = form.cleaned_data
+    try:
+        if "submit" in request.POST:
+            services.submit_report(
+                report.pk, request.user, narrative=data["narrative"], expected_version=data["version"]
+            )
+            messages.success(request, _("The report is submitted to SNV."))
+        else:
+            services.save_report_draft(
+                report.pk, request.user, narrative=data["narrative"], expected_version=data["version"]
+            )
+            messages.success(request, _("Draft saved."))
+    except PermissionDenied:
+        form.add_error(None, _("Only the agency's leader can submit the report."))
+        return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=403)
+    except services.StaleEdit as exc:
+        messages.error(request, str(exc))
+        for line in exc.changes:
+            messages.warning(request, line)
+        report.refresh_from_db()
+        return render(request, "remediation/report_edit.html", _report_context(request, report), status=409)
+    except ValidationError as exc:
+        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=400)
+    return redirect("remediation:report-edit")
+
+
+@login_required
+def report_inbox(request: HttpRequest) -> HttpResponse:
+    """SNV's inbox: every addressee with its report state (the Chairman's office reads it too)."""
+    if not request.user.sees_everything:
+        raise Http404
+    cycle = current_cycle(request)
+    reports = {r.agency_id: r for r in AgencyReport.objects.filter(cycle=cycle).select_related("submitted_by")}
+    rows = []
+    for agency in Agency.objects.addressees().by_name().only("id", "name", "short_name", "kind"):
+        report = reports.get(agency.id)
+        rows.append(
+            {"agency": agency, "report": report, "state": reporting.report_state(report, cycle.report_deadline)}
+        )
+    counts = {key: sum(1 for r in rows if r["state"] == key) for key in reporting.ReportState.LABELS}
+    wanted = request.GET.get("state")
+    if wanted in reporting.ReportState.LABELS:
+        rows = [r for r in rows if r["state"] == wanted]
+    return render(
+        request,
+        "remediation/report_inbox.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "counts": counts,
+            "wanted": wanted,
+            "labels": reporting.ReportState.LABELS,
+            "badges": reporting.ReportState.BADGES,
+        },
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(access.visible_reports(request.user).select_related("cycle", "agency"), pk=pk)
+    return render(request, "remediation/report_detail.html", _report_context(request, report))
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(access.visible_reports(request.user).select_related("cycle", "agency"), pk=pk)
+    if not access.can_review_reports(request.user):
+        raise Http404
+    form = ReviewForm(request.POST, action=reverse("remediation:report-review", args=[report.pk]))
+    if not form.is_valid():
+        return render(
+            request, "remediation/report_detail.html", _report_context(request, report, review_form=form), status=400
+        )
+    data = form.cleaned_data
+    try:
+        services.review_report(
+            report.pk,
+            request.user,
+            accept="accept" in request.POST,
+            comment=data["comment"],
+            expected_version=data["version"],
+        )
+    except services.StaleEdit as exc:
+        messages.error(request, str(exc))
+        report.refresh_from_db()
+        return render(request, "remediation/report_detail.html", _report_context(request, report), status=409)
+    except ValidationError as exc:
+        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(
+            request, "remediation/report_detail.html", _report_context(request, report, review_form=form), status=400
+        )
+    messages.success(
+        request,
+        _("The report is accepted.") if "accept" in request.POST else _("The report is returned to the agency."),
+    )
+    return redirect("remediation:report-inbox")

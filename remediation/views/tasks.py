@@ -1,0 +1,273 @@
+"""Agency staff: the task list, the task page, progress, completion and causes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from parindex.models import Score
+
+from .. import access, services
+from ..filters import TaskFilter
+from ..forms import CauseForm, CompleteForm, ProgressForm
+from ..models import Task
+from ..status import TaskStatus
+from .common import current_cycle
+
+PAGE_SIZE = 25
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """'Nhiệm vụ của đơn vị': tasks the agency leads or coordinates (everything for SNV and the Chairman's office)."""
+    cycle = current_cycle(request)
+    as_of = cycle.as_of()
+    base = access.visible_tasks(request.user).filter(cycle=cycle).not_closed().with_status(as_of)
+    counts = base.aggregate(total=Count("id", distinct=True), **_status_counts())
+    filterset = TaskFilter(
+        request.GET or None, queryset=base, user_agency=None if request.user.sees_everything else request.user.agency
+    )
+    qs = filterset.qs if filterset.is_bound else base.order_by("deadline", "id")
+    page = Paginator(
+        qs.select_related("lead_agency").prefetch_related("sub_criteria", "coordinating_agencies"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "remediation/task_list.html",
+        {
+            "cycle": cycle,
+            "as_of": as_of,
+            "filter": filterset,
+            "page": page,
+            "counts": counts,
+            "statuses": TaskStatus,
+            "query": query.urlencode(),
+            "user_agency": request.user.agency,
+            **_lead_choices(request),
+        },
+    )
+
+
+def _lead_choices(request: HttpRequest) -> dict:
+    """The lead-agency filter's options as plain tuples (one query, no widget rendering per option).
+
+    Only SNV and the Chairman's office filter by lead agency; agencies filter by their role.
+    """
+    if not request.user.sees_everything:
+        return {"lead_choices": [], "lead_selected": None}
+    selected = request.GET.get("lead", "")
+    return {
+        "lead_choices": list(Agency.objects.active().by_name().values_list("id", "name")),
+        "lead_selected": int(selected) if selected.isdigit() else None,
+    }
+
+
+def _status_counts() -> dict:
+    return {s.value: Count("id", filter=Q(status=s.value), distinct=True) for s in TaskStatus}
+
+
+def _task_or_404(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(access.visible_tasks(request.user).select_related("cycle", "lead_agency"), pk=pk)
+
+
+def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
+    as_of = task.cycle.as_of()
+    user = request.user
+    subs = list(task.sub_criteria.select_related("parent__parent__focal_agency").order_by("order"))
+    scores = {s.criterion_id: s for s in Score.objects.filter(cycle=task.cycle, criterion__in=subs)}
+    updates = task.updates.select_related("author", "agency").prefetch_related("evidence")
+    can_update, can_complete = access.can_update(user, task), access.can_complete(user, task)
+    has_evidence = task.evidence.exists()
+    needs_cause = services.cause_required(task, as_of) and not task.cause.strip()
+    ctx = {
+        "task": task,
+        "as_of": as_of,
+        "status": task.status_on(as_of),
+        "days_left": task.days_left(as_of),
+        "subs": [(c, scores.get(c.id)) for c in subs],
+        "updates": updates,
+        "loose_evidence": task.evidence.filter(progress_update__isnull=True),
+        "history": _field_history(task),
+        "can_update": can_update,
+        "can_complete": can_complete,
+        "needs_cause": needs_cause,
+        "progress_form": ProgressForm(
+            initial={"version": task.version, "percent": task.progress}, cause_required=needs_cause
+        ),
+        "complete_form": CompleteForm(
+            initial={"version": task.version}, deadline=task.deadline, has_evidence=has_evidence
+        ),
+        "cause_form": CauseForm(
+            initial={"version": task.version, "cause": task.cause, "cannot_finish": task.cannot_finish}
+        ),
+    }
+    ctx.update(forms)
+    return ctx
+
+
+def _field_history(task: Task) -> list[dict]:
+    """Every saved change of the task's fields: who, when, what (simple_history)."""
+    out = []
+    records = list(task.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    names = _m2m_names()
+    for record, prev in zip(records, [*records[1:], None], strict=True):
+        changes = []
+        if prev is not None:
+            delta = record.diff_against(prev, excluded_fields=["version", "updated_at"])
+            for c in delta.changes:
+                label = task._meta.get_field(c.field).verbose_name
+                if c.field in M2M_KEYS:
+                    old, new = (_names(v, M2M_KEYS[c.field], names) for v in (c.old, c.new))
+                else:
+                    old, new = c.old, c.new
+                changes.append((label, old, new))
+        out.append({"record": record, "changes": changes, "created": prev is None})
+    return out
+
+
+M2M_KEYS = {"coordinating_agencies": "agency", "sub_criteria": "criterion"}
+
+
+def _m2m_names() -> dict:
+    """Lazy name lookups for the many-to-many fields shown in the history."""
+    from agencies.models import Agency
+    from parindex.models import Criterion
+
+    cache: dict = {}
+
+    def lookup(key: str, ids: list[int]) -> dict[int, str]:
+        if key not in cache:
+            cache[key] = {}
+        missing = [i for i in ids if i not in cache[key]]
+        if missing:
+            model = Agency if key == "agency" else Criterion
+            for obj in model.objects.filter(pk__in=missing):
+                cache[key][obj.pk] = obj.code if key == "criterion" else str(obj)
+        return cache[key]
+
+    return {"lookup": lookup}
+
+
+def _names(value, key: str, names: dict) -> str:
+    ids = [row[key] for row in (value or []) if isinstance(row, dict) and key in row]
+    found = names["lookup"](key, ids)
+    return ", ".join(found.get(i, "?") for i in ids) or "—"
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    return render(request, "remediation/task_detail.html", _detail_context(request, task))
+
+
+def _stale_or_invalid(request, task, exc, form_name, form):
+    if isinstance(exc, services.StaleEdit):
+        messages.error(request, str(exc))
+        for line in exc.changes:
+            messages.warning(request, line)
+        task.refresh_from_db()
+        return render(request, "remediation/task_detail.html", _detail_context(request, task), status=409)
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+    return render(
+        request, "remediation/task_detail.html", _detail_context(request, task, **{form_name: form}), status=400
+    )
+
+
+@login_required
+@require_POST
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    if not access.can_update(request.user, task):
+        raise Http404
+    needs_cause = services.cause_required(task, task.cycle.as_of()) and not task.cause.strip()
+    form = ProgressForm(request.POST, request.FILES, cause_required=needs_cause)
+    if not form.is_valid():
+        return render(
+            request, "remediation/task_detail.html", _detail_context(request, task, progress_form=form), status=400
+        )
+    d = form.cleaned_data
+    try:
+        services.record_progress(
+            task.pk,
+            request.user,
+            percent=d["percent"],
+            note=d["note"],
+            reported_on=d["reported_on"],
+            files=d["files"],
+            cause=d.get("cause") or "",
+            expected_version=d["version"],
+        )
+    except (services.StaleEdit, ValidationError) as exc:
+        return _stale_or_invalid(request, task, exc, "progress_form", form)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("Progress saved."))
+    return redirect("remediation:task-detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    if not access.can_complete(request.user, task):
+        raise Http404
+    form = CompleteForm(request.POST, request.FILES, deadline=task.deadline, has_evidence=task.evidence.exists())
+    if not form.is_valid():
+        return render(
+            request, "remediation/task_detail.html", _detail_context(request, task, complete_form=form), status=400
+        )
+    d = form.cleaned_data
+    try:
+        services.complete_task(
+            task.pk,
+            request.user,
+            completed_on=d["completed_on"],
+            note=d["note"],
+            files=d["files"],
+            cause=d.get("cause") or "",
+            expected_version=d["version"],
+        )
+    except (services.StaleEdit, ValidationError) as exc:
+        return _stale_or_invalid(request, task, exc, "complete_form", form)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("The task is marked done."))
+    return redirect("remediation:task-detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_cause(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    if not access.can_complete(request.user, task):
+        raise Http404
+    form = CauseForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "remediation/task_detail.html", _detail_context(request, task, cause_form=form), status=400
+        )
+    d = form.cleaned_data
+    try:
+        services.explain_task(
+            task.pk, request.user, cause=d["cause"], cannot_finish=d["cannot_finish"], expected_version=d["version"]
+        )
+    except (services.StaleEdit, ValidationError) as exc:
+        return _stale_or_invalid(request, task, exc, "cause_form", form)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("The cause is recorded."))
+    return redirect("remediation:task-detail", pk=task.pk)
