@@ -1,0 +1,1 @@
+"""SNV's pages: dashboard, score tree, sub-criterion page, cycles."""

@@ -1,0 +1,182 @@
+"""SNV's writes on tasks: assign, edit, bulk change, close and reopen.
+
+Every function runs in ``transaction.atomic()``, locks the rows it changes,
+raises ``Task.version`` by one (the agencies' pages use it for optimistic
+locking, so an agency's form opened before SNV's change is refused instead of
+silently overwriting it) and saves through the model, so django-simple-history
+records each change with its author (``_history_user``) and reason
+(``_change_reason``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, User
+from parindex.models import Criterion, Cycle
+
+from .models import Task
+
+EDITABLE_FIELDS = ("title", "description", "source_document", "deadline", "lead_agency")
+M2M_FIELDS = ("sub_criteria", "coordinating_agencies")
+
+
+class AssignmentError(Exception):
+    """A change that cannot be applied; the message is shown to the user."""
+
+
+class StaleTask(AssignmentError):
+    """The task changed since the form was opened (its version moved on)."""
+
+
+def _save(task: Task, user: User | None, reason: str, **kwargs) -> None:
+    task.version += 1
+    task._history_user = user
+    task._change_reason = reason
+    task.save(**kwargs)
+
+
+def _set_m2m(task: Task, sub_criteria: Iterable[Criterion] | None, coordinating: Iterable[Agency] | None) -> None:
+    """Set the links only when they differ: each m2m change writes one more history record."""
+    if sub_criteria is not None:
+        wanted = {c.pk for c in sub_criteria}
+        if wanted != set(task.sub_criteria.values_list("pk", flat=True)):
+            task.sub_criteria.set(wanted)
+    if coordinating is not None:
+        wanted = {a.pk for a in coordinating} - {task.lead_agency_id}
+        if wanted != set(task.coordinating_agencies.values_list("pk", flat=True)):
+            task.coordinating_agencies.set(wanted)
+
+
+@transaction.atomic
+def create_tasks(
+    cycle: Cycle,
+    *,
+    lead_agencies: Sequence[Agency],
+    title: str,
+    deadline: dt.date,
+    user: User | None,
+    description: str = "",
+    source_document: str = "",
+    sub_criteria: Iterable[Criterion] = (),
+    coordinating_agencies: Iterable[Agency] = (),
+    reason: str = "",
+) -> list[Task]:
+    """One task per lead agency for one recommendation.
+
+    A recommendation addressed to all district People's Committees is common;
+    each district is accountable for its own task (its own progress, evidence
+    and cause), so it is one task per lead agency, never one shared task.
+    An agency is never its own coordinator.
+    """
+    if not lead_agencies:
+        raise AssignmentError(_("Choose at least one lead agency."))
+    sub_criteria, coordinating = list(sub_criteria), list(coordinating_agencies)
+    reason = reason or _("Assigned by SNV")
+    created = []
+    for lead in lead_agencies:
+        task = Task(
+            cycle=cycle,
+            title=title,
+            description=description,
+            lead_agency=lead,
+            deadline=deadline,
+            created_by=user,
+            **({"source_document": source_document} if source_document else {}),
+        )
+        task._history_user = user
+        task._change_reason = reason
+        task.save()
+        _set_m2m(task, sub_criteria, coordinating)
+        created.append(task)
+    return created
+
+
+@transaction.atomic
+def edit_task(
+    task: Task,
+    *,
+    user: User | None,
+    reason: str = "",
+    expected_version: int | None = None,
+    sub_criteria: Iterable[Criterion] | None = None,
+    coordinating_agencies: Iterable[Agency] | None = None,
+    **changes,
+) -> Task:
+    """Change a task's fields and links; refused when ``expected_version`` is stale."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleTask(_("Someone changed this task meanwhile. Reload the page and apply your change again."))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _save(locked, user, reason or _("Edited by SNV"))
+    _set_m2m(locked, sub_criteria, coordinating_agencies)
+    return locked
+
+
+@transaction.atomic
+def bulk_change(
+    task_ids: Iterable[int],
+    *,
+    user: User | None,
+    reason: str,
+    deadline: dt.date | None = None,
+    lead_agency: Agency | None = None,
+) -> int:
+    """Move the deadline and/or hand over the lead of several tasks at once; returns how many changed.
+
+    Saved one by one, not with ``update()``: each task needs its own history
+    record and version bump. Rows are locked in id order, so two bulk changes
+    over overlapping selections cannot deadlock.
+    """
+    if deadline is None and lead_agency is None:
+        raise AssignmentError(_("Give a new deadline or a new lead agency."))
+    changed = 0
+    for task in Task.objects.select_for_update().filter(pk__in=list(task_ids)).order_by("pk"):
+        fields = []
+        if deadline is not None and task.deadline != deadline:
+            task.deadline, fields = deadline, [*fields, "deadline"]
+        if lead_agency is not None and task.lead_agency_id != lead_agency.pk:
+            task.lead_agency, fields = lead_agency, [*fields, "lead_agency"]
+        if fields:
+            _save(task, user, reason, update_fields=[*fields, "version", "updated_at"])
+            if "lead_agency" in fields and task.coordinating_agencies.filter(pk=lead_agency.pk).exists():
+                task.coordinating_agencies.remove(lead_agency)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def close_task(task: Task, *, user: User | None, reason: str) -> Task:
+    """Close a task that is no longer pursued (duplicate, overtaken by events); it leaves every count."""
+    if not reason.strip():
+        raise AssignmentError(_("Give the reason for closing the task."))
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.closed_at is not None:
+        raise AssignmentError(_("The task is already closed."))
+    locked.closed_at = timezone.now()
+    locked.close_reason = reason.strip()
+    _save(locked, user, reason.strip())
+    return locked
+
+
+@transaction.atomic
+def reopen_task(task: Task, *, user: User | None, reason: str) -> Task:
+    """Reopen a closed task; the reason replaces the closing one, which stays in the history."""
+    if not reason.strip():
+        raise AssignmentError(_("Give the reason for reopening the task."))
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.closed_at is None:
+        raise AssignmentError(_("The task is not closed."))
+    locked.closed_at = None
+    locked.close_reason = reason.strip()
+    _save(locked, user, reason.strip())
+    return locked
