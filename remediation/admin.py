@@ -39,3 +39,44 @@ class AgencyReportAdmin(SimpleHistoryAdmin):
     list_display = ["agency", "cycle", "status", "submitted_at"]
     list_filter = ["cycle", "status"]
     autocomplete_fields = ["agency"]
+
+
+# --- Reminders and notifications (issue 5) ---
+from .models import Notification, Reminder  # noqa: E402
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What was sent, to whom, when, and any failure; read-only, since the sweep owns the rows."""
+
+    list_display = [
+        "recipient",
+        "kind",
+        "item_key",
+        "deadline",
+        "due_date",
+        "escalated",
+        "state",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["state", "kind", "escalated", "cycle"]
+    search_fields = ["recipient__username", "recipient__email", "item_key", "last_error"]
+    date_hierarchy = "claimed_at"
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "task", "agency"]
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "title", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__username", "title"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]

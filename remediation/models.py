@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 
 from django.conf import settings
@@ -105,7 +106,8 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def status(self, as_of: dt.date) -> TaskStatus:
+    def status_on(self, as_of: dt.date) -> TaskStatus:
+        """The derived status (named apart from the ``status`` annotation of with_status())."""
         return task_status(self.deadline, self.completed_on, as_of, self.progress)
 
     def days_left(self, as_of: dt.date) -> int:
@@ -138,9 +140,27 @@ class ProgressUpdate(models.Model):
         return f"{self.task_id}: {self.percent}%"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Storage outside the web root. It has no URL: files are served only by views that check rights.
+
+    The location is read from settings on every use (not frozen when models load), so a
+    deployment, a test or a restore can point PRIVATE_MEDIA_ROOT elsewhere.
+    """
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; use the download view.")
+
+
 def private_storage() -> FileSystemStorage:
-    """Evidence storage outside the web root, without a base URL: only a view serves it."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -295,14 +315,23 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The sweep that owns the claim now. bulk_create(ignore_conflicts=True)
+    # returns no primary keys, so a run finds the rows it inserted (and the
+    # failed ones it took over with a conditional update) by this token; a
+    # send task only touches rows that still carry its token.
+    run_token = models.UUIDField(_("run"), null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-claimed_at", "-id"]
         constraints = [
+            # A cancelled reminder frees its step: when a deadline moves back,
+            # or a reopened task falls due again, the step is claimed afresh.
             models.UniqueConstraint(
-                fields=["recipient", "kind", "item_key", "due_date"], name="reminder_once_per_step"
+                fields=["recipient", "kind", "item_key", "due_date"],
+                condition=~Q(state="cancelled"),
+                name="reminder_once_per_step",
             ),
         ]
         indexes = [models.Index(fields=["state", "recipient"]), models.Index(fields=["task", "state"])]

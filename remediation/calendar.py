@@ -1,0 +1,109 @@
+"""The agency's private calendar feed (ICS, RFC 5545): its task deadlines and the cycle's deadlines.
+
+Written by hand rather than with a library: the format needs only escaping,
+line folding and CRLF, and the web process then carries no extra dependency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from parindex.models import Cycle
+
+from .models import Task
+from .reminders import REPORTS_PATH, SCORES_PATH, TASK_PATH
+
+
+def escape(text: str) -> str:
+    """TEXT escaping of RFC 5545 §3.3.11."""
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold at 75 octets without splitting a UTF-8 character (Vietnamese is multi-byte)."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 75:
+            out.append(current)
+            current = " " + char
+        else:
+            current += char
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def event(uid: str, day: dt.date, summary: str, description: str, url: str, stamp: str) -> list[str]:
+    """An all-day event: DTEND is the next day (exclusive), as calendar clients expect."""
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
+        f"SUMMARY:{escape(summary)}",
+        f"DESCRIPTION:{escape(description)}",
+        f"URL:{url}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def task_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]:
+    """Open tasks the agency leads or coordinates; finished ones leave the calendar."""
+    tasks = (
+        Task.objects.filter(cycle=cycle, closed_at__isnull=True, completed_on__isnull=True)
+        .filter(Q(lead_agency=agency) | Q(coordinating_agencies=agency))
+        .distinct()
+        .order_by("deadline", "pk")
+        .values_list("pk", "title", "deadline", "lead_agency_id")
+    )
+    site = settings.SITE_URL.rstrip("/")
+    for pk, title, deadline, lead_id in tasks:
+        role = _("lead") if lead_id == agency.pk else _("coordinating")
+        summary = _("Task deadline (%(role)s): %(title)s") % {"role": role, "title": title}
+        url = site + TASK_PATH.format(id=pk)
+        yield event(f"task-{pk}@partracker", deadline, summary, f"{title}\n{url}", url, stamp)
+
+
+def cycle_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]:
+    site = settings.SITE_URL.rstrip("/")
+    dates = [
+        ("report", cycle.report_deadline, _("Agency report deadline"), REPORTS_PATH),
+        ("completion", cycle.task_completion_target, _("Task completion target"), "/"),
+        ("compilation", cycle.compilation_deadline, _("Compilation deadline"), SCORES_PATH),
+        ("self-assessment", cycle.self_assessment_date, _("Self-assessment sent to the Ministry"), SCORES_PATH),
+    ]
+    for key, day, label, path in dates:
+        if day:
+            summary = f"{label} – {cycle.name}"
+            yield event(f"cycle-{cycle.pk}-{key}@partracker", day, summary, summary, site + path, stamp)
+
+
+def agency_calendar(agency: Agency, cycle: Cycle | None = None) -> str:
+    """The whole feed, in Vietnamese, with stable UIDs so that clients update events in place."""
+    cycle = cycle or Cycle.current()
+    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    with translation.override("vi"):
+        lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//PAR Tracker//Deadlines//VI",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{escape(_('Deadlines of %(agency)s') % {'agency': agency})}",
+            "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
+        ]
+        if cycle is not None:
+            for block in [*cycle_events(agency, cycle, stamp), *task_events(agency, cycle, stamp)]:
+                lines += block
+        lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)
