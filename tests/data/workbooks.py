@@ -1,0 +1,149 @@
+"""Small workbooks shaped like the ones the province makes by hand in Excel or LibreOffice.
+
+Generated rather than stored, so each test shows what the file holds: title
+rows with merged cells above the header, two-row headers, Vietnamese headers
+in any order, codes that Excel turned into numbers, decimal commas, dates as
+Excel dates or dd/mm/yyyy text, and trailing blank rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+Rows = Sequence[Sequence[Any]]
+
+
+def workbook_bytes(sheets: dict[str, Rows], merges: dict[str, list[str]] | None = None) -> bytes:
+    """An ordinary (not write-only) workbook, as a user's spreadsheet program would save one."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(list(row))
+        for ref in (merges or {}).get(title, []):
+            ws.merge_cells(ref)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# A small PAR tree: two areas, total 5 points.
+#   1 (3) → 1.1 (2) → 1.1.1 (1), 1.1.2 (1);  1.2 (1) → 1.2.1 (1)
+#   2 (2) → 2.1 (2) → 2.1.1 (0.5, survey), 2.1.2 (1.5)
+FRAMEWORK_HEADER = ["Mã", "Tên tiêu chí", "Điểm tối đa", "Phương pháp", "Điểm tự đánh giá", "Điểm thẩm định"]
+FRAMEWORK_ROWS = [
+    ["1", "Công tác chỉ đạo, điều hành", 3, None, None, None],
+    ["1.1", "Kế hoạch cải cách hành chính", 2, None, None, None],
+    ["1.1.1", "Ban hành kế hoạch", 1, "Tự đánh giá", 1, 1],
+    ["1.1.2", "Mức độ hoàn thành kế hoạch", 1, "Tự đánh giá", 1, "0,5"],
+    ["1.2", "Báo cáo cải cách hành chính", 1, None, None, None],
+    ["1.2.1", "Số lượng báo cáo", 1, "self", "0,75", None],
+    ["2", "Thủ tục hành chính", 2, None, None, None],
+    ["2.1", "Công khai thủ tục", 2, None, None, None],
+    ["2.1.1", "Mức độ hài lòng", "0,5", "Điều tra XHH", None, "0.25"],
+    ["2.1.2", "Cập nhật thủ tục", "1,5", "Tự đánh giá", "1,5", "1,5"],
+    [None, "Tổng cộng", 5, None, None, None],
+]
+FRAMEWORK_NAME = "PAR Index thử nghiệm 2022"
+
+
+def simple_framework(
+    rows: Rows | None = None, header: Sequence[str] | None = None, title: str = FRAMEWORK_NAME
+) -> bytes:
+    """One sheet: a title row, the header, the rows (FRAMEWORK_ROWS by default)."""
+    body = [[title], list(header or FRAMEWORK_HEADER), *(rows if rows is not None else FRAMEWORK_ROWS)]
+    return workbook_bytes({"Bộ tiêu chí": body})
+
+
+def handmade_framework() -> bytes:
+    """The same tree as an official annex looks: letterhead and title rows, a two-row header with
+    merged cells, codes typed as numbers, decimal commas, columns in another order, trailing blanks."""
+    rows = [
+        ["UBND TỈNH BÌNH ĐỊNH", None, None, None, None, None, None],
+        ["BỘ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH CẤP TỈNH NĂM 2022", None, None, None, None, None, None],
+        [None] * 7,
+        ["STT", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Phương pháp đánh giá", "ĐIỂM TỐI ĐA", "Điểm", None, None],
+        [None, None, None, None, "Tự chấm", "Thẩm định", "Năm trước"],
+        [1, "Công tác chỉ đạo, điều hành", None, 3, None, None, None],
+        [1.1, "Kế hoạch cải cách hành chính", None, 2, None, None, None],
+        ["1.1.1", "Ban hành kế hoạch", "Tự đánh giá", 1, 1, 1, 1],
+        ["1.1.2", "Mức độ hoàn thành kế hoạch", "Tự đánh giá", 1, 1, "0,5", "0,75"],
+        [1.2, "Báo cáo cải cách hành chính", None, 1, None, None, None],
+        ["1.2.1.", "Số lượng báo cáo", "tự đánh giá", 1, "0,75", None, None],
+        [2, "Thủ tục hành chính", None, 2, None, None, None],
+        [2.1, "Công khai thủ tục", None, 2, None, None, None],
+        ["2.1.1", "Mức độ hài lòng", "Điều tra xã hội học", "0,5", None, 0.25, None],
+        ["2.1.2", "Cập nhật thủ tục", "TỰ ĐÁNH GIÁ", 1.5, 1.5, 1.5, 1],
+        [None, "TỔNG CỘNG", None, 5, None, None, None],
+        [None] * 7,
+        ["  ", None, None, None, None, None, None],
+    ]
+    merges = ["A1:C1", "A2:G2", "A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:G4"]
+    return workbook_bytes({"Phụ lục": rows}, {"Phụ lục": merges})
+
+
+TASK_HEADER = [
+    "Tên nhiệm vụ",
+    "Mô tả",
+    "Mã tiêu chí thành phần",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Hạn hoàn thành",
+    "Văn bản nguồn",
+]
+
+
+def simple_tasks(rows: Rows, header: Sequence[str] | None = None) -> bytes:
+    return workbook_bytes({"Nhiệm vụ": [list(header or TASK_HEADER), *rows]})
+
+
+def handmade_tasks() -> bytes:
+    """A recommendation list: title rows, headers in another order under other names, agencies by code,
+    by name, without diacritics and as "Ủy ban nhân dân ...", dates as dates and as dd/mm/yyyy text."""
+    rows = [
+        ["DANH MỤC NHIỆM VỤ KHẮC PHỤC THEO BÁO CÁO SỐ 117/BC-SNV", None, None, None, None, None, None],
+        ["(Kèm theo Công văn của UBND tỉnh)", None, None, None, None, None, None],
+        ["STT", "Thời hạn", "Đơn vị chủ trì", "Nội dung nhiệm vụ", "Tiêu chí thành phần", "Đơn vị phối hợp", "Căn cứ"],
+        [1, dt.datetime(2021, 12, 31), "stp", "Rà soát văn bản quy phạm pháp luật", "1.1.1, 1.1.2", "snv; stc", None],
+        [2, "05/03/2022", "Sở Tư pháp", "Kiểm soát thủ tục hành chính", "2.1.2;1.2.1", None, "Báo cáo 117/BC-SNV"],
+        [3, "31/12/2021", "So Tai chinh", "Công khai tài chính", None, "Sở Nội vụ, Sở Tư pháp", "KH 12/KH-UBND"],
+        [4, 44561, "Ủy ban nhân dân thành phố Quy Nhơn", "Nâng cao chỉ số hài lòng", 2.1, None, None],
+        [None] * 7,
+        [None] * 7,
+    ]
+    rows[6][4] = "2.1.2"  # Excel keeps "2.1.2" as text; a lone "2.1" would have become a number
+    return workbook_bytes({"Danh mục": rows}, {"Danh mục": ["A1:G1", "A2:G2"]})
+
+
+def framework_with_formulas() -> bytes:
+    """The hand-made annex with parents' maxima and the total as =SUM(...) formulas, as people write them.
+
+    Saved by openpyxl the formulas have no cached value; tests/data/framework_libreoffice.xlsx is this
+    workbook opened and saved again by LibreOffice Calc 7.4, which stores each formula's value:
+    ``libreoffice --headless --convert-to xlsx --outdir tests/data <file>`` (then renamed).
+    tests/data/tasks_libreoffice.xlsx is handmade_tasks() saved the same way.
+    """
+    wb_rows = {
+        6: "=D7+D10",  # area 1 = 1.1 + 1.2
+        7: "=SUM(D8:D9)",
+        10: "=D11",
+        12: "=D13",
+        13: "=SUM(D14:D15)",
+        16: "=D6+D12",
+    }
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(handmade_framework()))
+    ws = wb["Phụ lục"]
+    for row, formula in wb_rows.items():
+        ws.cell(row=row, column=4, value=formula)
+    ws.cell(row=14, column=4, value=0.5)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
