@@ -17,3 +17,7 @@ SECRET_KEY = env("SECRET_KEY", default="test-only-key")
 # Serve static files straight from the finders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Throttling is exercised by its own tests (override_settings(AXES_ENABLED=True)); elsewhere
+# client.login() has no request for axes to inspect.
+AXES_ENABLED = False

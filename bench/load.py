@@ -1,0 +1,228 @@
+"""Load test: simulated agency users browse their tasks and log progress against a running server.
+
+Bounded and loopback-only: it refuses any host other than 127.0.0.1/localhost, stops after
+--duration seconds, and each user waits for its answer before the next request.
+
+    python bench/load.py --base http://127.0.0.1:8000 --users 50 --duration 60 --json out.json
+
+Users are the demo's agency staff logins (password demo-2021); run it against a server
+loaded with `load_demo` (see bench/load_run.sh for the whole gunicorn + PostgreSQL run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import random
+import re
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+TASK_LINK = re.compile(r'href="/tasks/(\d+)/"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'id="log-progress".*?name="version" value="(\d+)"', re.S)
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.codes: dict[int, int] = {}
+        self.progress_ok = 0
+        self.conflicts = 0
+
+    def record(self, ms: float, code: int, error: str | None = None) -> None:
+        with self.lock:
+            self.latencies.append(ms)
+            self.codes[code] = self.codes.get(code, 0) + 1
+            if error:
+                self.errors.append(error)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class User:
+    def __init__(self, base: str, username: str, stats: Stats) -> None:
+        self.base, self.username, self.stats = base, username, stats
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.tasks: list[str] = []
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        start = time.perf_counter()
+        try:
+            with self.opener.open(req, timeout=30) as resp:
+                code, text = resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            code, text = exc.code, exc.read().decode(errors="replace")
+        except Exception as exc:  # connection refused, timeout: a real error
+            self.stats.record((time.perf_counter() - start) * 1000, 0, f"{path}: {exc!r}")
+            return 0, ""
+        ms = (time.perf_counter() - start) * 1000
+        self.stats.record(ms, code, f"{path}: HTTP {code}" if code >= 500 else None)
+        return code, text
+
+    def csrf(self, html: str) -> str:
+        match = CSRF.search(html)
+        return match.group(1) if match else ""
+
+    def login(self) -> bool:
+        _code, html = self.request("/login/")
+        code, _ = self.request(
+            "/login/", {"csrfmiddlewaretoken": self.csrf(html), "username": self.username, "password": "demo-2021"}
+        )
+        return code == 302
+
+    def browse(self) -> None:
+        _code, html = self.request("/tasks/")
+        self.tasks = TASK_LINK.findall(html) or self.tasks
+
+    def log_progress(self) -> None:
+        if not self.tasks:
+            return
+        task = random.choice(self.tasks)
+        code, html = self.request(f"/tasks/{task}/")
+        version = VERSION.search(html)
+        if code != 200 or not version:
+            return  # not a task this user may update (e.g. completed)
+        data = {
+            "csrfmiddlewaretoken": self.csrf(html),
+            "version": version.group(1),
+            "percent": random.randint(1, 99),
+            "note": f"Tải thử {time.time():.3f}",
+            "reported_on": "15/11/2021",
+            "cause": "Tải thử: nguyên nhân",
+        }
+        code, _ = self.request(f"/tasks/{task}/progress/", data)
+        with self.stats.lock:
+            if code == 302:
+                self.stats.progress_ok += 1
+            elif code == 409:
+                self.stats.conflicts += 1
+
+    def run(self, until: float) -> None:
+        if not self.login():
+            self.stats.errors.append(f"login failed for {self.username}")
+            return
+        while time.time() < until:
+            self.browse()
+            if time.time() < until:
+                self.log_progress()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--usernames", default="", help="comma-separated; default: the demo agencies")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args()
+    host = urllib.parse.urlparse(args.base).hostname
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise SystemExit("load tests run against loopback only")
+    names = [n for n in args.usernames.split(",") if n] or DEMO_USERS
+    stats = Stats()
+    until = time.time() + args.duration
+    threads = [
+        threading.Thread(target=User(args.base, names[i % len(names)], stats).run, args=(until,))
+        for i in range(args.users)
+    ]
+    started = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=args.duration + 60)
+    elapsed = time.time() - started
+    result = {
+        "users": args.users,
+        "duration_s": round(elapsed, 1),
+        "requests": len(stats.latencies),
+        "requests_per_s": round(len(stats.latencies) / elapsed, 1),
+        "p50_ms": round(percentile(stats.latencies, 50), 1),
+        "p95_ms": round(percentile(stats.latencies, 95), 1),
+        "p99_ms": round(percentile(stats.latencies, 99), 1),
+        "mean_ms": round(statistics.fmean(stats.latencies), 1) if stats.latencies else 0,
+        "errors": len(stats.errors),
+        "status_codes": stats.codes,
+        "progress_ok": stats.progress_ok,
+        "conflicts_409": stats.conflicts,
+        "error_samples": stats.errors[:5],
+    }
+    print(json.dumps(result))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(result, handle)
+
+
+DEMO_USERS = [
+    "quynhon",
+    "annhon",
+    "hoainhon",
+    "anlao",
+    "hoaian",
+    "phumy",
+    "phucat",
+    "tayson",
+    "tuyphuoc",
+    "vancanh",
+    "vinhthanh",
+    "vp-ubnd",
+    "stp",
+    "skhdt",
+    "stc",
+    "sct",
+    "snnptnt",
+    "sgtvt",
+    "sxd",
+    "stnmt",
+    "stttt",
+    "sldtbxh",
+    "svhtt",
+    "sdl",
+    "skhcn",
+    "sgddt",
+    "syt",
+    "sngv",
+    "ttt",
+    "bdt",
+    "bqlkkt",
+    "ca",
+    "cthue",
+    "kbnn",
+    "bhxh",
+    "chq",
+    "ctk",
+    "nhnn",
+    "quynhon.lead",
+    "qn-lythuongkiet",
+    "qn-tranphu",
+    "qn-nhonbinh",
+    "qn-ghenhrang",
+    "qn-nhonly",
+    "an-binhdinh",
+    "an-dapda",
+    "an-nhonhau",
+    "hn-bongson",
+    "hn-tamquan",
+    "ts-phuphong",
+]
+
+if __name__ == "__main__":
+    main()

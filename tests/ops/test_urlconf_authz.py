@@ -1,0 +1,184 @@
+"""Authorization generated from the URLconf: every URL × every role, own and other agency's objects.
+
+Every named URL of the project must have an expectation here; a new URL without one fails
+this test, so nobody adds a page without deciding who may reach it. GET is checked for every
+URL; POST with an empty body for every URL that changes something (an authorized user gets a
+form error, never a change; everybody else gets 302 to the login page, 403 or 404).
+"""
+
+import hashlib
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agencies.models import User
+from parindex.models import Criterion, Cycle, IssuedReport, IssuedReportStatus
+from remediation import services
+from remediation.models import AgencyReport, Evidence, Notification, Task
+from tests.remediation import files
+
+pytestmark = pytest.mark.django_db
+ROLES = ["anonymous", "quynhon", "quynhon.lead", "annhon", "stp", "snv", "vp", "admin"]
+
+
+def row(*statuses: int) -> dict[str, int]:
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+ALL_200 = row(200, 200, 200, 200, 200, 200, 200, 200)
+LOGIN_200 = row(302, 200, 200, 200, 200, 200, 200, 200)
+LOGIN_405 = row(302, 405, 405, 405, 405, 405, 405, 405)
+PROVINCE = row(302, 404, 404, 404, 404, 200, 200, 200)  # SNV, Chairman's office, administrator
+SNV_ONLY = row(302, 404, 404, 404, 404, 200, 404, 200)
+OWN_TASK = row(302, 200, 200, 404, 404, 200, 200, 200)  # quynhon's; annhon and stp are strangers
+
+# name -> (object key for the URL's arguments, GET expectations, POST-with-empty-body expectations or None)
+EXPECTED = {
+    "home": (None, LOGIN_200, None),
+    "healthz": (None, ALL_200, None),
+    "login": (None, ALL_200, None),
+    "logout": (None, None, row(302, 302, 302, 302, 302, 302, 302, 302)),
+    "set_language": (None, row(302, 302, 302, 302, 302, 302, 302, 302), None),
+    "remediation:task-list": (None, LOGIN_200, None),
+    "remediation:task-detail": ("task", OWN_TASK, None),
+    "remediation:task-progress": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
+    "remediation:task-complete": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
+    "remediation:task-cause": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
+    "remediation:evidence-download": ("evidence", OWN_TASK, None),
+    # snv works at Sở Nội vụ, an addressee with a report of its own; vp and admin belong to no agency.
+    "remediation:report-edit": (
+        None,
+        row(302, 200, 200, 200, 200, 200, 404, 404),
+        row(302, 400, 400, 400, 400, 400, 404, 404),
+    ),
+    "remediation:report-inbox": (None, PROVINCE, None),
+    "remediation:report-detail": ("report", OWN_TASK, None),
+    "remediation:report-review": ("report", LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "manage:task-list": (None, SNV_ONLY, None),
+    "manage:task-create": (None, SNV_ONLY, SNV_ONLY),
+    "manage:task-bulk": (
+        None,
+        row(302, 404, 404, 404, 404, 405, 404, 405),
+        row(302, 404, 404, 404, 404, 302, 404, 302),
+    ),
+    "manage:task-edit": ("task", SNV_ONLY, SNV_ONLY),
+    "manage:task-close": ("task", SNV_ONLY, SNV_ONLY),
+    "manage:task-reopen": ("task", SNV_ONLY, SNV_ONLY),
+    "notifications-list": (None, LOGIN_200, None),
+    "notifications-open": ("notification", row(302, 302, 404, 404, 404, 404, 404, 404), None),
+    "notifications-read-all": (None, LOGIN_405, row(302, 302, 302, 302, 302, 302, 302, 302)),
+    "calendar-regenerate": (None, LOGIN_405, row(302, 302, 302, 302, 302, 302, 403, 403)),
+    "calendar-feed": ("token", ALL_200, None),
+    "parindex:dashboard": (None, PROVINCE, None),
+    "parindex:agencies": (None, PROVINCE, None),
+    "parindex:score-tree": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
+    # criterion of area 1 (focal: Sở Nội vụ): stp reads it as a focal agency but may not edit it.
+    "parindex:criterion-detail": (
+        "criterion",
+        row(302, 404, 404, 404, 200, 200, 200, 200),
+        row(302, 404, 404, 404, 403, 302, 403, 302),
+    ),
+    "parindex:cycle-list": (None, PROVINCE, None),
+    "parindex:cycle-start": (None, SNV_ONLY, SNV_ONLY),
+    "report:list": (None, PROVINCE, None),
+    "report:issue": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 403, 400)),
+    "report:detail": ("issued", PROVINCE, None),
+    "report:status": ("issued", PROVINCE, None),
+    "report:download": ("issued", PROVINCE, None),
+    "excel:home": (None, LOGIN_200, None),
+    "excel:import": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "excel:preview": ("import_token", row(302, 404, 404, 404, 404, 404, 404, 404), None),
+    "excel:cancel": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
+    "excel:export": ("export_query", LOGIN_200, None),
+    "excel:template": ("kind", SNV_ONLY, None),
+}
+
+
+def named_urls() -> list[str]:
+    """Every named URL of the project except Django's admin (which has its own permission system)."""
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                yield from walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+    return sorted(set(walk(get_resolver().url_patterns, None)))
+
+
+def test_every_url_has_an_expectation():
+    assert sorted(set(named_urls()) - set(EXPECTED)) == []
+    assert sorted(set(EXPECTED) - set(named_urls())) == []
+
+
+@pytest.fixture
+def objects(demo):
+    quynhon = User.objects.get(username="quynhon")
+    task = (
+        Task.objects.filter(lead_agency__code="quynhon")
+        .exclude(coordinating_agencies__code__in=["annhon", "stp"])
+        .exclude(sub_criteria__code__startswith="2.")
+        .first()
+    )
+    services.record_progress(
+        task.pk, quynhon, percent=40, note="x", reported_on=task.cycle.as_of(), files=[files.pdf()], cause="c"
+    )
+    cycle = Cycle.current()
+    issued = IssuedReport.objects.create(
+        cycle=cycle, requested_by=User.objects.get(username="snv"), as_of=cycle.as_of(), status=IssuedReportStatus.DONE
+    )
+    issued.file.save("bao-cao.pdf", ContentFile(files.PDF), save=False)
+    issued.sha256, issued.size = hashlib.sha256(files.PDF).hexdigest(), len(files.PDF)
+    issued.save()
+    criterion = Criterion.objects.get(framework__kind="par", code="1.1.1")
+    return {
+        "task": [task.pk],
+        "evidence": [Evidence.objects.get(task=task).pk],
+        "report": [AgencyReport.objects.get(agency__code="quynhon").pk],
+        "notification": [Notification.objects.create(recipient=quynhon, kind="x", title="t").pk],
+        "token": [quynhon.agency.calendar_token],
+        "criterion": [cycle.year, criterion.pk],
+        "issued": [issued.pk],
+        "import_token": ["khong-ton-tai"],
+        "kind": ["tasks"],
+        "export_query": [],
+        "export_suffix": f"?cycle={cycle.pk}",
+    }
+
+
+def _url(name: str, key: str | None, objects: dict) -> str:
+    url = reverse(name, args=objects[key] if key else [])
+    return url + (objects["export_suffix"] if key == "export_query" else "")
+
+
+def _answers(client, method: str, objects: dict) -> list[tuple]:
+    wrong = []
+    users = {u.username: u for u in User.objects.filter(username__in=ROLES)}
+    for name, (key, get_expected, post_expected) in EXPECTED.items():
+        expected = get_expected if method == "get" else post_expected
+        if expected is None:
+            continue
+        url = _url(name, key, objects)
+        for role, status in expected.items():
+            client.logout()
+            if role != "anonymous":
+                client.force_login(users[role])
+            got = getattr(client, method)(url, {}) if method == "post" else client.get(url)
+            if got.status_code != status:
+                wrong.append((method, url, role, status, got.status_code))
+    return wrong
+
+
+def test_every_url_answers_each_role_as_expected_on_get(client, objects):
+    assert _answers(client, "get", objects) == []
+
+
+def test_every_changing_url_refuses_outsiders_and_changes_nothing_on_empty_post(client, objects):
+    task = Task.objects.get(pk=objects["task"][0])
+    assert _answers(client, "post", objects) == []
+    task_after = Task.objects.get(pk=task.pk)
+    assert (task_after.version, task_after.progress, task_after.closed_at) == (task.version, task.progress, None)
