@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run demo test test-sqlite lint check messages clean
+.PHONY: install run demo test test-sqlite lint check messages clean system-deps
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,14 +35,26 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+# System packages the tests need: Chromium for Playwright, fonts and poppler for PDFs.
+# Installed only when missing; needs root (or sudo) on a fresh Debian machine.
+SYSTEM_PACKAGES := chromium fonts-liberation2 fonts-dejavu-core poppler-utils libreoffice-calc
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+test: install system-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
-# The same suite on the embedded SQLite database.
-test-sqlite: install
+# The suite on the embedded SQLite database, less the tests of the real topology and the
+# browser ("services", "e2e"): those need PostgreSQL and ran in `make test`.
+test-sqlite: install system-deps
 	DATABASE_URL=sqlite:///var/test.sqlite3 REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) -m pytest -m "not services and not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
