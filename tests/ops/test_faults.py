@@ -1,6 +1,7 @@
 """Faults of the real parts: Redis down, a worker killed mid-task. Nothing lost, nothing twice."""
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +16,9 @@ from aiosmtpd.controller import Controller
 from bench.load import Stats
 from bench.load import User as HttpUser
 from bench.topology import Topology, free_port, production_env
+
+# aiosmtpd logs from its own thread, which may outlive pytest's captured streams.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(600)]
 ADMIN_URL = os.environ.get("SMOKE_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")

@@ -4,6 +4,7 @@ Log in over HTTP, log progress, and see the reminder sweep executed by the worke
 (scheduled by beat) and its digest reach a real SMTP server.
 """
 
+import logging
 import os
 import re
 import time
@@ -17,6 +18,9 @@ from aiosmtpd.handlers import Message
 from bench.load import Stats
 from bench.load import User as HttpUser
 from bench.topology import Topology, free_port, production_env
+
+# aiosmtpd logs from its own thread, which may outlive pytest's captured streams.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
 ADMIN_URL = os.environ.get("SMOKE_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
