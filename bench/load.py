@@ -32,14 +32,16 @@ class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.codes: dict[int, int] = {}
         self.progress_ok = 0
         self.conflicts = 0
 
-    def record(self, ms: float, code: int, error: str | None = None) -> None:
+    def record(self, ms: float, code: int, error: str | None = None, kind: str = "other") -> None:
         with self.lock:
             self.latencies.append(ms)
+            self.by_kind.setdefault(kind, []).append(ms)
             self.codes[code] = self.codes.get(code, 0) + 1
             if error:
                 self.errors.append(error)
@@ -51,13 +53,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class User:
-    def __init__(self, base: str, username: str, stats: Stats) -> None:
-        self.base, self.username, self.stats = base, username, stats
+    def __init__(self, base: str, username: str, stats: Stats, think: float = 0.0) -> None:
+        self.base, self.username, self.stats, self.think = base, username, stats, think
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
         self.tasks: list[str] = []
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+    def request(self, path: str, data: dict | None = None, kind: str = "other") -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
         start = time.perf_counter()
@@ -67,10 +69,12 @@ class User:
         except urllib.error.HTTPError as exc:
             code, text = exc.code, exc.read().decode(errors="replace")
         except Exception as exc:  # connection refused, timeout: a real error
-            self.stats.record((time.perf_counter() - start) * 1000, 0, f"{path}: {exc!r}")
+            self.stats.record((time.perf_counter() - start) * 1000, 0, f"{path}: {exc!r}", kind)
             return 0, ""
         ms = (time.perf_counter() - start) * 1000
-        self.stats.record(ms, code, f"{path}: HTTP {code}" if code >= 500 else None)
+        self.stats.record(ms, code, f"{path}: HTTP {code}" if code >= 500 else None, kind)
+        if self.think:
+            time.sleep(random.uniform(0.5, 1.5) * self.think)  # a person reads before the next click
         return code, text
 
     def csrf(self, html: str) -> str:
@@ -85,14 +89,14 @@ class User:
         return code == 302
 
     def browse(self) -> None:
-        _code, html = self.request("/tasks/")
+        _code, html = self.request("/tasks/", kind="task list")
         self.tasks = TASK_LINK.findall(html) or self.tasks
 
     def log_progress(self) -> None:
         if not self.tasks:
             return
         task = random.choice(self.tasks)
-        code, html = self.request(f"/tasks/{task}/")
+        code, html = self.request(f"/tasks/{task}/", kind="task page")
         version = VERSION.search(html)
         if code != 200 or not version:
             return  # not a task this user may update (e.g. completed)
@@ -104,7 +108,7 @@ class User:
             "reported_on": "15/11/2021",
             "cause": "Tải thử: nguyên nhân",
         }
-        code, _ = self.request(f"/tasks/{task}/progress/", data)
+        code, _ = self.request(f"/tasks/{task}/progress/", data, kind="log progress (POST)")
         with self.stats.lock:
             if code == 302:
                 self.stats.progress_ok += 1
@@ -133,6 +137,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--usernames", default="", help="comma-separated; default: the demo agencies")
     parser.add_argument("--json", default="")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a user waits between requests")
     args = parser.parse_args()
     host = urllib.parse.urlparse(args.base).hostname
     if host not in {"127.0.0.1", "localhost", "::1"}:
