@@ -214,7 +214,7 @@ def score_range(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": F("max_points")}))
 
 
-class Score(models.Model):
+class Score(scoring.DerivedScore, models.Model):
     """The scores of one scored criterion in one cycle.
 
     ``max_points`` is a copy of the criterion's maximum, kept in step by save()
@@ -261,24 +261,6 @@ class Score(models.Model):
             value = getattr(self, field)
             if value is not None and (value < 0 or (limit is not None and value > limit)):
                 raise ValidationError({field: _("The score must be between 0 and %(max)s.") % {"max": limit}})
-
-    @property
-    def effective(self) -> Decimal | None:
-        return scoring.effective_score(self.self_score, self.appraised_score)
-
-    @property
-    def gap(self) -> Decimal:
-        return scoring.gap(self.max_points, self.effective)
-
-    @property
-    def is_below_max(self) -> bool:
-        return self.gap > 0
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.effective is None or self.previous_score is None:
-            return None
-        return self.effective - self.previous_score
 
 
 class IssuedReportStatus(models.TextChoices):

@@ -33,7 +33,7 @@ ADDRESSEE_KINDS = (AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRIC
 
 
 @dataclass
-class ScoreRow:
+class ScoreRow(scoring.DerivedScore):
     """One node of the tree with its figures; areas and criteria carry sums of their leaves."""
 
     id: int
@@ -53,24 +53,6 @@ class ScoreRow:
     tasks_open: int = 0
     is_leaf: bool = True
     children: list[ScoreRow] = field(default_factory=list)
-
-    @property
-    def effective(self) -> Decimal | None:
-        return scoring.effective_score(self.self_score, self.appraised_score)
-
-    @property
-    def gap(self) -> Decimal:
-        return scoring.gap(self.max_points, self.effective)
-
-    @property
-    def below_max(self) -> bool:
-        return self.gap > 0
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.effective is None or self.previous_score is None:
-            return None
-        return self.effective - self.previous_score
 
     @property
     def percent(self) -> Decimal:

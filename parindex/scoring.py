@@ -48,6 +48,39 @@ def ranking_group(percent: Decimal) -> str:
     return RankingGroup.BELOW_C
 
 
+class DerivedScore:
+    """Figures derived from ``max_points``, ``self_score``, ``appraised_score``, ``previous_score``.
+
+    Shared by the Score model and the reporting module's ScoreRow, so the rule for
+    "below max" exists once.
+    """
+
+    max_points: Decimal
+    self_score: Decimal | None
+    appraised_score: Decimal | None
+    previous_score: Decimal | None
+
+    @property
+    def effective(self) -> Decimal | None:
+        return effective_score(self.self_score, self.appraised_score)
+
+    @property
+    def gap(self) -> Decimal:
+        return gap(self.max_points, self.effective)
+
+    @property
+    def below_max(self) -> bool:
+        return self.gap > 0
+
+    is_below_max = below_max
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.effective is None or self.previous_score is None:
+            return None
+        return self.effective - self.previous_score
+
+
 def one_month_before(day: dt.date) -> dt.date:
     """The same day one calendar month earlier, clamped to the month's end.
 

@@ -88,7 +88,10 @@ def _check_reported_on(task: Task, day: dt.date, label: str) -> None:
     today = timezone.localdate()
     if day > today:
         raise ValidationError({label: _("The date cannot be in the future.")})
-    if day < timezone.localdate(task.created_at) and day < task.cycle.report_deadline.replace(month=1, day=1):
+    # A task entered late (an import, the demo, last year's carry-over) existed from its
+    # cycle's start at the latest: 1 January of the cycle's year.
+    existed_from = min(timezone.localdate(task.created_at), dt.date(task.cycle.year, 1, 1))
+    if day < existed_from:
         raise ValidationError({label: _("The date cannot be before the task existed.")})
 
 

@@ -17,7 +17,7 @@ from parindex import reporting
 from .. import access, services
 from ..forms import ReportForm, ReviewForm
 from ..models import AgencyReport, ReportStatus
-from .common import current_cycle
+from .common import add_validation_error, current_cycle, stale_messages
 
 
 def _report_context(request: HttpRequest, report: AgencyReport, **extra) -> dict:
@@ -80,14 +80,11 @@ def report_edit(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("Only the agency's leader can submit the report."))
         return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=403)
     except services.StaleEdit as exc:
-        messages.error(request, str(exc))
-        for line in exc.changes:
-            messages.warning(request, line)
+        stale_messages(request, exc)
         report.refresh_from_db()
         return render(request, "remediation/report_edit.html", _report_context(request, report), status=409)
     except ValidationError as exc:
-        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_validation_error(form, exc)
         return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=400)
     return redirect("remediation:report-edit")
 
@@ -150,12 +147,11 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=data["version"],
         )
     except services.StaleEdit as exc:
-        messages.error(request, str(exc))
+        stale_messages(request, exc)
         report.refresh_from_db()
         return render(request, "remediation/report_detail.html", _report_context(request, report), status=409)
     except ValidationError as exc:
-        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_validation_error(form, exc)
         return render(
             request, "remediation/report_detail.html", _report_context(request, report, review_form=form), status=400
         )

@@ -20,7 +20,7 @@ from ..filters import TaskFilter
 from ..forms import CauseForm, CompleteForm, ProgressForm
 from ..models import Task
 from ..status import TaskStatus
-from .common import current_cycle
+from .common import add_validation_error, current_cycle, stale_messages
 
 PAGE_SIZE = 25
 
@@ -119,7 +119,7 @@ def _field_history(task: Task) -> list[dict]:
     """Every saved change of the task's fields: who, when, what (simple_history)."""
     out = []
     records = list(task.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    names = _m2m_names()
+    names: dict = {}
     for record, prev in zip(records, [*records[1:], None], strict=True):
         changes = []
         if prev is not None:
@@ -127,6 +127,7 @@ def _field_history(task: Task) -> list[dict]:
             for c in delta.changes:
                 label = task._meta.get_field(c.field).verbose_name
                 if c.field in M2M_KEYS:
+                    names = names or _m2m_names()  # only when a history row changed a many-to-many field
                     old, new = (_names(v, M2M_KEYS[c.field], names) for v in (c.old, c.new))
                 else:
                     old, new = c.old, c.new
@@ -139,29 +140,18 @@ M2M_KEYS = {"coordinating_agencies": "agency", "sub_criteria": "criterion"}
 
 
 def _m2m_names() -> dict:
-    """Lazy name lookups for the many-to-many fields shown in the history."""
-    from agencies.models import Agency
+    """Display names for the ids that history rows of the many-to-many fields hold (two queries)."""
     from parindex.models import Criterion
 
-    cache: dict = {}
-
-    def lookup(key: str, ids: list[int]) -> dict[int, str]:
-        if key not in cache:
-            cache[key] = {}
-        missing = [i for i in ids if i not in cache[key]]
-        if missing:
-            model = Agency if key == "agency" else Criterion
-            for obj in model.objects.filter(pk__in=missing):
-                cache[key][obj.pk] = obj.code if key == "criterion" else str(obj)
-        return cache[key]
-
-    return {"lookup": lookup}
+    return {
+        "agency": {a.pk: str(a) for a in Agency.objects.only("id", "name", "short_name")},
+        "criterion": dict(Criterion.objects.values_list("id", "code")),
+    }
 
 
 def _names(value, key: str, names: dict) -> str:
     ids = [row[key] for row in (value or []) if isinstance(row, dict) and key in row]
-    found = names["lookup"](key, ids)
-    return ", ".join(found.get(i, "?") for i in ids) or "—"
+    return ", ".join(names[key].get(i, "?") for i in ids) or "—"
 
 
 @login_required
@@ -170,37 +160,47 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "remediation/task_detail.html", _detail_context(request, task))
 
 
-def _stale_or_invalid(request, task, exc, form_name, form):
-    if isinstance(exc, services.StaleEdit):
-        messages.error(request, str(exc))
-        for line in exc.changes:
-            messages.warning(request, line)
+def _rerender(request: HttpRequest, task: Task, form_name: str, form, status: int = 400) -> HttpResponse:
+    return render(
+        request, "remediation/task_detail.html", _detail_context(request, task, **{form_name: form}), status=status
+    )
+
+
+def _task_action(request: HttpRequest, pk: int, *, allowed, form_name: str, make_form, act, done: str):
+    """The shape every task POST shares: rights (404 when missing), form, service, message.
+
+    ``act(task, cleaned_data)`` calls the service; a stale version answers 409 with what
+    changed, a rule the service enforces comes back on the form with 400, nothing saved.
+    """
+    task = _task_or_404(request, pk)
+    if not allowed(request.user, task):
+        raise Http404
+    form = make_form(task)
+    if not form.is_valid():
+        return _rerender(request, task, form_name, form)
+    try:
+        act(task, form.cleaned_data)
+    except services.StaleEdit as exc:
+        stale_messages(request, exc)
         task.refresh_from_db()
         return render(request, "remediation/task_detail.html", _detail_context(request, task), status=409)
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-    return render(
-        request, "remediation/task_detail.html", _detail_context(request, task, **{form_name: form}), status=400
-    )
+    except ValidationError as exc:
+        add_validation_error(form, exc)
+        return _rerender(request, task, form_name, form)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, done)
+    return redirect("remediation:task-detail", pk=task.pk)
 
 
 @login_required
 @require_POST
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task_or_404(request, pk)
-    if not access.can_update(request.user, task):
-        raise Http404
-    needs_cause = services.cause_required(task, task.cycle.as_of()) and not task.cause.strip()
-    form = ProgressForm(request.POST, request.FILES, cause_required=needs_cause)
-    if not form.is_valid():
-        return render(
-            request, "remediation/task_detail.html", _detail_context(request, task, progress_form=form), status=400
-        )
-    d = form.cleaned_data
-    try:
+    def make_form(task):
+        needs_cause = services.cause_required(task, task.cycle.as_of()) and not task.cause.strip()
+        return ProgressForm(request.POST, request.FILES, cause_required=needs_cause)
+
+    def act(task, d):
         services.record_progress(
             task.pk,
             request.user,
@@ -211,27 +211,25 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
             cause=d.get("cause") or "",
             expected_version=d["version"],
         )
-    except (services.StaleEdit, ValidationError) as exc:
-        return _stale_or_invalid(request, task, exc, "progress_form", form)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    messages.success(request, _("Progress saved."))
-    return redirect("remediation:task-detail", pk=task.pk)
+
+    return _task_action(
+        request,
+        pk,
+        allowed=access.can_update,
+        form_name="progress_form",
+        make_form=make_form,
+        act=act,
+        done=_("Progress saved."),
+    )
 
 
 @login_required
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task_or_404(request, pk)
-    if not access.can_complete(request.user, task):
-        raise Http404
-    form = CompleteForm(request.POST, request.FILES, deadline=task.deadline, has_evidence=task.evidence.exists())
-    if not form.is_valid():
-        return render(
-            request, "remediation/task_detail.html", _detail_context(request, task, complete_form=form), status=400
-        )
-    d = form.cleaned_data
-    try:
+    def make_form(task):
+        return CompleteForm(request.POST, request.FILES, deadline=task.deadline, has_evidence=task.evidence.exists())
+
+    def act(task, d):
         services.complete_task(
             task.pk,
             request.user,
@@ -241,33 +239,32 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
             cause=d.get("cause") or "",
             expected_version=d["version"],
         )
-    except (services.StaleEdit, ValidationError) as exc:
-        return _stale_or_invalid(request, task, exc, "complete_form", form)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    messages.success(request, _("The task is marked done."))
-    return redirect("remediation:task-detail", pk=task.pk)
+
+    return _task_action(
+        request,
+        pk,
+        allowed=access.can_complete,
+        form_name="complete_form",
+        make_form=make_form,
+        act=act,
+        done=_("The task is marked done."),
+    )
 
 
 @login_required
 @require_POST
 def task_cause(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task_or_404(request, pk)
-    if not access.can_complete(request.user, task):
-        raise Http404
-    form = CauseForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request, "remediation/task_detail.html", _detail_context(request, task, cause_form=form), status=400
-        )
-    d = form.cleaned_data
-    try:
+    def act(task, d):
         services.explain_task(
             task.pk, request.user, cause=d["cause"], cannot_finish=d["cannot_finish"], expected_version=d["version"]
         )
-    except (services.StaleEdit, ValidationError) as exc:
-        return _stale_or_invalid(request, task, exc, "cause_form", form)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    messages.success(request, _("The cause is recorded."))
-    return redirect("remediation:task-detail", pk=task.pk)
+
+    return _task_action(
+        request,
+        pk,
+        allowed=access.can_complete,
+        form_name="cause_form",
+        make_form=lambda task: CauseForm(request.POST),
+        act=act,
+        done=_("The cause is recorded."),
+    )
