@@ -33,7 +33,7 @@ run: demo
 	@echo "  stp           staff of Sở Tư pháp (focal agency of area 2)"
 	@echo "  (every agency has a staff login named by its code, e.g. annhon, stc, syt)"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	CLOCK_PIN=$${CLOCK_PIN:-cycle} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # System packages the tests need: Chromium for Playwright, fonts and poppler for PDFs.
 # Installed only when missing; needs root (or sudo) on a fresh Debian machine.
@@ -51,10 +51,10 @@ test: install system-deps
 		$(PY) -m pytest $(PYTEST_ARGS)
 
 # The suite on the embedded SQLite database, less the tests of the real topology and the
-# browser ("services", "e2e"): those need PostgreSQL and ran in `make test`.
+# browser ("topology", "e2e"): those need PostgreSQL and ran in `make test`.
 test-sqlite: install system-deps
 	DATABASE_URL=sqlite:///var/test.sqlite3 REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) -m pytest -m "not services and not e2e" $(PYTEST_ARGS)
+		$(PY) -m pytest -m "not topology and not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

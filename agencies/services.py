@@ -1,4 +1,4 @@
-"""Writes that touch several agencies' rows: deactivation and merging."""
+"""Writes on agencies: deactivation and retirement (moving their tasks is ``remediation.assignment``)."""
 
 from __future__ import annotations
 
@@ -19,29 +19,10 @@ def deactivate_agency(agency: Agency, on: dt.date) -> Agency:
 
 
 @transaction.atomic
-def merge_agency(source: Agency, target: Agency, on: dt.date) -> int:
-    """Merge ``source`` into ``target`` (e.g. the 2025 abolition of the district level).
-
-    The source's open tasks in cycles that are still running move to the target
-    (their history records the move); finished work and closed cycles keep the
-    source's name. Members move to the target. Returns the number of tasks moved.
-    """
-    from remediation.models import Task
-
-    if source.pk == target.pk:
-        raise ValueError("An agency cannot be merged into itself.")
-    moved = 0
-    for task in Task.objects.filter(lead_agency=source, completed_on__isnull=True, closed_at__isnull=True):
-        task.lead_agency = target
-        task._change_reason = f"merge {source.code} -> {target.code}"
-        task.save()
-        moved += 1
-    for membership in source.memberships.all():
-        if not target.memberships.filter(user=membership.user).exists():
-            membership.agency = target
-            membership.save()
-    source.is_active = False
-    source.merged_into = target
-    source.deactivated_on = on
-    source.save()
-    return moved
+def retire_agency(agency: Agency, on: dt.date, merged_into: Agency | None = None) -> Agency:
+    """Deactivate an agency that was merged into another; moving its work is remediation's part."""
+    agency.is_active = False
+    agency.merged_into = merged_into
+    agency.deactivated_on = on
+    agency.save()
+    return agency

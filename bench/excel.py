@@ -76,7 +76,7 @@ def ensure_dataset() -> dict:
 def task_workbook(path: Path, rows: int) -> None:
     """A 10,000-row assignment list in the import layout, agencies by code or by name, as SNV would prepare."""
     from agencies.models import Agency, AgencyKind
-    from parindex.excel import TASK_LAYOUT, Sheet, write_workbook
+    from compilation.excel.workbook import TASK_LAYOUT, Sheet, write_workbook
     from parindex.models import Criterion, Cycle, FrameworkKind
 
     cycle = Cycle.objects.get(year=2021)

@@ -91,7 +91,7 @@ def _dates(rng: random.Random) -> tuple[dt.date, dt.date | None, int]:
 def add_tasks(total: int) -> int:
     """Top the demo cycle up to ``total`` tasks with bulk_create; returns how many were added."""
     from agencies.models import Agency
-    from parindex import demo_data
+    from compilation.demo import par2021 as demo_data
     from parindex.models import Criterion, Cycle, Level
     from remediation.models import Task
 
@@ -135,7 +135,7 @@ def prepare(tasks: int, postgres: bool) -> None:
     setup_django(url)
     from django.core.management import call_command
 
-    from remediation.demo import demo_present, load_demo
+    from compilation.demo.loader import demo_present, load_demo
 
     call_command("migrate", verbosity=0, interactive=False)
     if not demo_present():
@@ -156,7 +156,7 @@ def child(tasks: int, postgres: bool) -> dict:
     setup_django(database_url(tasks, postgres))
     import weasyprint  # noqa: F401  (imported before the baseline, as a worker would have it)
 
-    from parindex import report_services
+    from compilation.consolidated import document as report_services
     from parindex.models import Cycle
     from remediation.models import Task
 

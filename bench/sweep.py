@@ -61,7 +61,7 @@ def measure(as_of: dt.date, dry_run: bool = False) -> dict:
     from django.core import mail
     from django.db import connection, transaction
 
-    from remediation.reminders import send_due_reminders
+    from remediation.tasks import send_due_reminders
 
     mail.outbox = []
     counter = QueryCounter()

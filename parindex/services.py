@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from agencies.models import Agency, User
+from agencies.models import User
 
 from .models import Criterion, Cycle, Framework, Score
 
@@ -78,7 +78,9 @@ class StartedCycle:
     frameworks_copied: int
     criteria_copied: int
     scores_carried: int
-    tasks_carried: int
+    #: old criterion id → the new cycle's criterion, for whatever follows the tree (carried tasks)
+    mapping: dict[int, Criterion]
+    tasks_carried: int = 0
 
 
 def shift_year(day: dt.date | None, years: int) -> dt.date | None:
@@ -101,12 +103,10 @@ def start_cycle(
     task_completion_target: dt.date | None = None,
     self_assessment_date: dt.date | None = None,
     copy_frameworks: bool = True,
-    carry_tasks: bool = False,
-    carried_deadline: dt.date | None = None,
     make_current: bool = True,
     user: User | None = None,
 ) -> StartedCycle:
-    """Start ``year``'s cycle from ``previous``: its tree, its scores as last year's, optionally its open tasks.
+    """Start ``year``'s cycle from ``previous``: its tree and its scores as last year's.
 
     Frameworks are **copied** by default: new Framework rows named with the new
     year, holding a copy of the tree. A tree is edited during a cycle (a
@@ -119,10 +119,9 @@ def start_cycle(
     identical and will not be edited.
 
     Every sub-criterion gets a score row whose previous-year score is last
-    cycle's effective score (appraised, else self). Open tasks (neither done
-    nor closed) are carried over, when asked, as new tasks with
-    ``carried_from`` pointing at the old one, which is left as it was.
-    Dates default to the previous cycle's dates shifted by the years between.
+    cycle's effective score (appraised, else self). Carrying open tasks over is
+    remediation's part (``remediation.assignment.start_cycle``), which follows
+    the returned ``mapping``. Dates default to the previous cycle's dates shifted by the years between.
     """
     if Cycle.objects.filter(year=year).exists():
         raise ValidationError({"year": _("A cycle for this year already exists.")})
@@ -133,10 +132,7 @@ def start_cycle(
         _make_current(cycle, user)
     mapping, frameworks_copied = _frameworks_for(cycle, previous, copy_frameworks)
     scores = _carry_scores(cycle, previous, mapping)
-    tasks = 0
-    if carry_tasks:
-        tasks = _carry_tasks(cycle, previous, mapping, carried_deadline or cycle.task_completion_target, user)
-    return StartedCycle(cycle, frameworks_copied, len(mapping) if copy_frameworks else 0, scores, tasks)
+    return StartedCycle(cycle, frameworks_copied, len(mapping) if copy_frameworks else 0, scores, mapping)
 
 
 def _new_cycle(
@@ -249,45 +245,3 @@ def _carry_scores(cycle: Cycle, previous: Cycle, mapping: dict[int, Criterion]) 
         rows.append(Score(cycle=cycle, criterion=node, max_points=node.max_points, previous_score=effective))
     bulk_create_with_history(rows, Score, batch_size=500)
     return sum(1 for r in rows if r.previous_score is not None)
-
-
-def _carry_tasks(
-    cycle: Cycle, previous: Cycle, mapping: dict[int, Criterion], deadline: dt.date, user: User | None
-) -> int:
-    """Copy open tasks into the new cycle, linked to the old ones; the old tasks are not touched.
-
-    A lead agency merged into another since then hands the task to its successor.
-    """
-    from remediation.models import Task
-
-    old_tasks = (
-        Task.objects.filter(cycle=previous, completed_on__isnull=True, closed_at__isnull=True)
-        .select_related("lead_agency__merged_into")
-        .prefetch_related("sub_criteria", "coordinating_agencies")
-    )
-    count = 0
-    for old in old_tasks:
-        task = Task(
-            cycle=cycle,
-            title=old.title,
-            description=old.description,
-            source_document=old.source_document,
-            lead_agency=_successor(old.lead_agency),
-            deadline=deadline,
-            progress=old.progress,
-            carried_from=old,
-            created_by=user,
-        )
-        task._history_user = user
-        task._change_reason = _("Carried over from cycle %(year)s") % {"year": previous.year}
-        task.save()
-        task.sub_criteria.set([mapping[c.id] for c in old.sub_criteria.all() if c.id in mapping])
-        task.coordinating_agencies.set({_successor(a) for a in old.coordinating_agencies.all()} - {task.lead_agency})
-        count += 1
-    return count
-
-
-def _successor(agency: Agency) -> Agency:
-    while agency.merged_into_id:
-        agency = agency.merged_into
-    return agency

@@ -14,10 +14,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import clock
+from agencies import services as agency_services
 from agencies.models import Agency, User
+from agencies.versioning import lock_version
+from parindex import services as cycle_services
 from parindex.models import Criterion, Cycle
 
 from .models import Task
@@ -28,10 +31,6 @@ M2M_FIELDS = ("sub_criteria", "coordinating_agencies")
 
 class AssignmentError(Exception):
     """A change that cannot be applied; the message is shown to the user."""
-
-
-class StaleTask(AssignmentError):
-    """The task changed since the form was opened (its version moved on)."""
 
 
 def _save(task: Task, user: User | None, reason: str, **kwargs) -> None:
@@ -112,9 +111,7 @@ def edit_task(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    locked = Task.objects.select_for_update().get(pk=task.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleTask(_("Someone changed this task meanwhile. Reload the page and apply your change again."))
+    locked = lock_version(Task, task.pk, expected_version)
     for name, value in changes.items():
         setattr(locked, name, value)
     _save(locked, user, reason or _("Edited by SNV"))
@@ -162,7 +159,7 @@ def close_task(task: Task, *, user: User | None, reason: str) -> Task:
     locked = Task.objects.select_for_update().get(pk=task.pk)
     if locked.closed_at is not None:
         raise AssignmentError(_("The task is already closed."))
-    locked.closed_at = timezone.now()
+    locked.closed_at = clock.now(locked.cycle)
     locked.close_reason = reason.strip()
     _save(locked, user, reason.strip())
     return locked
@@ -180,3 +177,91 @@ def reopen_task(task: Task, *, user: User | None, reason: str) -> Task:
     locked.close_reason = reason.strip()
     _save(locked, user, reason.strip())
     return locked
+
+
+# --------------------------------------------------------------------------- a new cycle
+
+
+@transaction.atomic
+def start_cycle(
+    previous: Cycle,
+    year: int,
+    *,
+    carry_tasks: bool = False,
+    carried_deadline: dt.date | None = None,
+    user: User | None = None,
+    **options,
+) -> cycle_services.StartedCycle:
+    """Start the next cycle (parindex: tree and scores) and, when asked, carry the open tasks into it."""
+    started = cycle_services.start_cycle(previous, year, user=user, **options)
+    if carry_tasks:
+        deadline = carried_deadline or started.cycle.task_completion_target
+        started.tasks_carried = carry_open_tasks(started.cycle, previous, started.mapping, deadline, user)
+    return started
+
+
+def carry_open_tasks(
+    cycle: Cycle, previous: Cycle, mapping: dict[int, Criterion], deadline: dt.date, user: User | None
+) -> int:
+    """Copy open tasks into the new cycle, linked to the old ones; the old tasks are not touched.
+
+    A lead agency merged into another since then hands the task to its successor.
+    """
+    old_tasks = (
+        Task.objects.filter(cycle=previous, completed_on__isnull=True, closed_at__isnull=True)
+        .select_related("lead_agency__merged_into")
+        .prefetch_related("sub_criteria", "coordinating_agencies")
+    )
+    count = 0
+    for old in old_tasks:
+        task = Task(
+            cycle=cycle,
+            title=old.title,
+            description=old.description,
+            source_document=old.source_document,
+            lead_agency=_successor(old.lead_agency),
+            deadline=deadline,
+            progress=old.progress,
+            carried_from=old,
+            created_by=user,
+        )
+        task._history_user = user
+        task._change_reason = _("Carried over from cycle %(year)s") % {"year": previous.year}
+        task.save()
+        task.sub_criteria.set([mapping[c.id] for c in old.sub_criteria.all() if c.id in mapping])
+        task.coordinating_agencies.set({_successor(a) for a in old.coordinating_agencies.all()} - {task.lead_agency})
+        count += 1
+    return count
+
+
+def _successor(agency: Agency) -> Agency:
+    while agency.merged_into_id:
+        agency = agency.merged_into
+    return agency
+
+
+# --------------------------------------------------------------------------- agency merges
+
+
+@transaction.atomic
+def merge_agency(source: Agency, target: Agency, on: dt.date) -> int:
+    """Merge ``source`` into ``target`` (e.g. the 2025 abolition of the district level).
+
+    The source's open tasks in cycles that are still running move to the target
+    (their history records the move); finished work and closed cycles keep the
+    source's name. Members move to the target. Returns the number of tasks moved.
+    """
+    if source.pk == target.pk:
+        raise ValueError("An agency cannot be merged into itself.")
+    moved = 0
+    for task in Task.objects.filter(lead_agency=source, completed_on__isnull=True, closed_at__isnull=True):
+        task.lead_agency = target
+        task._change_reason = f"merge {source.code} -> {target.code}"
+        task.save()
+        moved += 1
+    for membership in source.memberships.all():
+        if not target.memberships.filter(user=membership.user).exists():
+            membership.agency = target
+            membership.save()
+    agency_services.retire_agency(source, on, merged_into=target)
+    return moved

@@ -11,14 +11,15 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from agencies import clock
 from agencies.models import Agency
 from parindex.models import Cycle
 
 from .models import Task
-from .reminders import REPORTS_PATH, SCORES_PATH, TASK_PATH
+from .reminders.links import home_link, report_link, scores_link_for, task_link
 
 
 def escape(text: str) -> str:
@@ -70,17 +71,18 @@ def task_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]
     for pk, title, deadline, lead_id in tasks:
         role = _("lead") if lead_id == agency.pk else _("coordinating")
         summary = _("Task deadline (%(role)s): %(title)s") % {"role": role, "title": title}
-        url = site + TASK_PATH.format(id=pk)
+        url = site + task_link(pk)
         yield event(f"task-{pk}@partracker", deadline, summary, f"{title}\n{url}", url, stamp)
 
 
 def cycle_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]:
     site = settings.SITE_URL.rstrip("/")
+    scores = scores_link_for(agency)
     dates = [
-        ("report", cycle.report_deadline, _("Agency report deadline"), REPORTS_PATH),
-        ("completion", cycle.task_completion_target, _("Task completion target"), "/"),
-        ("compilation", cycle.compilation_deadline, _("Compilation deadline"), SCORES_PATH),
-        ("self-assessment", cycle.self_assessment_date, _("Self-assessment sent to the Ministry"), SCORES_PATH),
+        ("report", cycle.report_deadline, _("Agency report deadline"), report_link()),
+        ("completion", cycle.task_completion_target, _("Task completion target"), home_link()),
+        ("compilation", cycle.compilation_deadline, _("Compilation deadline"), scores),
+        ("self-assessment", cycle.self_assessment_date, _("Self-assessment sent to the Ministry"), scores),
     ]
     for key, day, label, path in dates:
         if day:
@@ -91,7 +93,7 @@ def cycle_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]
 def agency_calendar(agency: Agency, cycle: Cycle | None = None) -> str:
     """The whole feed, in Vietnamese, with stable UIDs so that clients update events in place."""
     cycle = cycle or Cycle.current()
-    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     with translation.override("vi"):
         lines = [
             "BEGIN:VCALENDAR",

@@ -3,32 +3,74 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agencies.files import private_storage  # noqa: F401  (re-exported: migration 0001 refers to it here)
 from agencies.models import Agency
 from parindex.models import Criterion, Cycle
 
 from .status import DUE_SOON_DAYS, TaskStatus, task_status
 
 
+def number_tasks(tasks: list[Task], using: str = "default") -> None:
+    """Give each unnumbered task the next number of its cycle, in list order.
+
+    The cycles' rows are locked first, so two imports into one cycle number one
+    after the other and never take the same number (the unique constraint would
+    refuse it anyway). The caller holds the transaction.
+    """
+    pending = [t for t in tasks if t.number is None]
+    if not pending:
+        return
+    cycle_ids = sorted({t.cycle_id for t in pending})
+    list(Cycle.objects.using(using).select_for_update().filter(pk__in=cycle_ids).values_list("pk", flat=True))
+    top = dict(
+        Task.objects.using(using)
+        .filter(cycle_id__in=cycle_ids)
+        .values_list("cycle_id")
+        .annotate(top=models.Max("number"))
+        .order_by()
+    )
+    for task in pending:
+        top[task.cycle_id] = (top.get(task.cycle_id) or 0) + 1
+        task.number = top[task.cycle_id]
+
+
+def summarize_statuses(per_status: dict[str, int]) -> dict[str, int]:
+    """Every status (0 where absent), plus ``total``, ``done`` and ``open``: the one shape of status counts."""
+    counts = {s.value: int(per_status.get(s.value, 0)) for s in TaskStatus}
+    counts["total"] = sum(counts.values())
+    counts["done"] = counts[TaskStatus.DONE_ON_TIME] + counts[TaskStatus.DONE_LATE]
+    counts["open"] = counts["total"] - counts["done"]
+    return counts
+
+
 class TaskQuerySet(models.QuerySet):
     def for_agency(self, agency: Agency) -> TaskQuerySet:
-        """Tasks where the agency leads or coordinates."""
-        return self.filter(Q(lead_agency=agency) | Q(coordinating_agencies=agency)).distinct()
+        """Tasks where the agency leads or coordinates.
+
+        The coordinating link is a subquery, not a join, so no row is doubled and
+        counts need no DISTINCT.
+        """
+        coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
+        return self.filter(Q(lead_agency=agency) | Q(pk__in=coordinated))
+
+    def done(self, as_of: dt.date) -> TaskQuerySet:
+        """Completed on or before ``as_of``: a later completion was still open on that date."""
+        return self.filter(completed_on__isnull=False, completed_on__lte=as_of)
 
     def not_closed(self) -> TaskQuerySet:
         return self.filter(closed_at__isnull=True)
 
     def open(self, as_of: dt.date) -> TaskQuerySet:
+        """Not closed, and not completed by ``as_of`` (the complement of done() among open tasks)."""
         return self.not_closed().filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
 
     def overdue(self, as_of: dt.date) -> TaskQuerySet:
@@ -39,7 +81,7 @@ class TaskQuerySet(models.QuerySet):
 
     def with_status(self, as_of: dt.date) -> TaskQuerySet:
         """Annotate ``status`` in SQL, the same rule as status.task_status()."""
-        done = Q(completed_on__isnull=False, completed_on__lte=as_of)
+        done = Q(completed_on__isnull=False, completed_on__lte=as_of)  # as done()
         return self.annotate(
             status=Case(
                 When(done & Q(completed_on__lte=models.F("deadline")), then=Value(TaskStatus.DONE_ON_TIME)),
@@ -55,6 +97,22 @@ class TaskQuerySet(models.QuerySet):
             )
         )
 
+    def status_counts(self, as_of: dt.date) -> dict[str, int]:
+        """Tasks per derived status as of a date, closed ones left out, with ``total``, ``done`` and ``open``.
+
+        One GROUP BY on the status expression: the expression is compiled once,
+        not once per filtered COUNT.
+        """
+        rows = self.not_closed().with_status(as_of).order_by().values_list("status").annotate(n=models.Count("id"))
+        return summarize_statuses(dict(rows))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Number the tasks that have no number yet (per cycle, in the given order), then insert."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            number_tasks(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
     def with_relations(self) -> TaskQuerySet:
         return self.select_related("lead_agency", "cycle").prefetch_related("sub_criteria", "coordinating_agencies")
 
@@ -63,6 +121,9 @@ class Task(models.Model):
     """A remediation task drawn from a report's shortcomings and recommendations."""
 
     cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="tasks", verbose_name=_("cycle"))
+    number = models.PositiveIntegerField(
+        _("number"), editable=False, help_text=_("The task's stable number within its cycle, in creation order.")
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     source_document = models.CharField(_("source document"), max_length=200, default="Báo cáo 117/BC-SNV")
@@ -97,6 +158,7 @@ class Task(models.Model):
         ordering = ["deadline", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="task_progress_0_100"),
+            models.UniqueConstraint(fields=["cycle", "number"], name="task_number_unique_per_cycle"),
         ]
         indexes = [
             models.Index(fields=["cycle", "lead_agency", "deadline"]),
@@ -105,6 +167,14 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.number is None:
+            with transaction.atomic(using=kwargs.get("using") or self._state.db or "default"):
+                number_tasks([self], using=kwargs.get("using") or self._state.db or "default")
+                super().save(*args, **kwargs)
+            return
+        super().save(*args, **kwargs)
 
     def status_on(self, as_of: dt.date) -> TaskStatus:
         """The derived status (named apart from the ``status`` annotation of with_status())."""
@@ -138,29 +208,6 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.percent}%"
-
-
-class PrivateStorage(FileSystemStorage):
-    """Storage outside the web root. It has no URL: files are served only by views that check rights.
-
-    The location is read from settings on every use (not frozen when models load), so a
-    deployment, a test or a restore can point PRIVATE_MEDIA_ROOT elsewhere.
-    """
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; use the download view.")
-
-
-def private_storage() -> FileSystemStorage:
-    return PrivateStorage()
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -240,13 +287,6 @@ class AgencyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} – {self.cycle}"
-
-    def is_late(self) -> bool:
-        from django.utils import timezone
-
-        if not self.submitted_at:
-            return False
-        return timezone.localdate(self.submitted_at) > self.cycle.report_deadline
 
 
 class Notification(models.Model):

@@ -15,53 +15,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from agencies import clock
 from agencies.models import Agency, User
+from agencies.versioning import lock_version
 from parindex.models import Cycle
 
-from . import access
+from . import access, reports
 from .evidence import sha256_of, validate_evidence
 from .models import AgencyReport, Evidence, ProgressUpdate, ReportStatus, Task
 from .status import TaskStatus
-
-STALE_MESSAGE = gettext_lazy(
-    "Someone else saved this after you opened it. Nothing of yours was saved: review their changes and try again."
-)
-
-
-class StaleEdit(Exception):
-    """Someone else saved first; ``changes`` says what they changed."""
-
-    def __init__(self, message: str, changes: list[str]):
-        super().__init__(message)
-        self.changes = changes
-
-
-def describe_changes_since(obj, version: int) -> list[str]:
-    """Human lines for the history records saved after the version the user saw."""
-    lines = []
-    for record in obj.history.filter(version__gt=version).order_by("history_date"):
-        who = record.history_user.get_full_name() if record.history_user else _("someone")
-        when = timezone.localtime(record.history_date).strftime("%H:%M %d/%m/%Y")
-        prev = record.prev_record
-        fields = []
-        if prev is not None:
-            for change in record.diff_against(prev, excluded_fields=["version", "updated_at"]).changes:
-                label = obj._meta.get_field(change.field).verbose_name
-                fields.append(f"{label}: {change.old or '—'} → {change.new or '—'}")
-        lines.append(f"{who} ({when}): " + ("; ".join(fields) or _("saved")))
-    return lines
-
-
-def _lock(model, pk: int, expected_version: int | None):
-    obj = model.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and obj.version != expected_version:
-        raise StaleEdit(
-            str(STALE_MESSAGE),
-            describe_changes_since(obj, expected_version),
-        )
-    return obj
 
 
 def _save_task(task: Task, reason: str) -> None:
@@ -85,7 +48,7 @@ def store_evidence(task: Task, update: ProgressUpdate | None, user: User, upload
 
 
 def _check_reported_on(task: Task, day: dt.date, label: str) -> None:
-    today = timezone.localdate()
+    today = clock.today(task.cycle)
     if day > today:
         raise ValidationError({label: _("The date cannot be in the future.")})
     # A task entered late (an import, the demo, last year's carry-over) existed from its
@@ -113,7 +76,7 @@ def record_progress(
     expected_version: int | None = None,
 ) -> ProgressUpdate:
     """Log a progress update with its evidence; a cause is mandatory while the task is overdue."""
-    task = _lock(Task, task_id, expected_version)
+    task = lock_version(Task, task_id, expected_version)
     if not access.can_update(user, task):
         raise PermissionDenied
     if not 0 <= percent <= 100:
@@ -145,7 +108,7 @@ def complete_task(
     expected_version: int | None = None,
 ) -> Task:
     """Mark done (lead agency only), with at least one evidence file; late completion needs a cause."""
-    task = _lock(Task, task_id, expected_version)
+    task = lock_version(Task, task_id, expected_version)
     if not access.can_complete(user, task):
         raise PermissionDenied
     if task.completed_on is not None:
@@ -175,7 +138,7 @@ def explain_task(
     task_id: int, user: User, *, cause: str, cannot_finish: bool, expected_version: int | None = None
 ) -> Task:
     """State the cause of a task not done, or declare that it cannot be finished (lead agency)."""
-    task = _lock(Task, task_id, expected_version)
+    task = lock_version(Task, task_id, expected_version)
     if not access.can_complete(user, task):
         raise PermissionDenied
     if not cause.strip():
@@ -212,10 +175,10 @@ def _save_report(report: AgencyReport, reason: str) -> None:
 
 @transaction.atomic
 def save_report_draft(report_id: int, user: User, *, narrative: str, expected_version: int | None = None):
-    report = _lock(AgencyReport, report_id, expected_version)
+    report = lock_version(AgencyReport, report_id, expected_version)
     if not access.can_draft_report(user, report.agency_id):
         raise PermissionDenied
-    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+    if not reports.is_editable(report):
         raise ValidationError(_("The report has been submitted and is read-only unless SNV returns it."))
     report.narrative = narrative.strip()
     _save_report(report, "draft")
@@ -242,10 +205,10 @@ def _snapshot(report: AgencyReport, as_of: dt.date) -> dict:
 @transaction.atomic
 def submit_report(report_id: int, user: User, *, narrative: str | None = None, expected_version: int | None = None):
     """The leader submits; the tasks as they stand are frozen into the report's snapshot."""
-    report = _lock(AgencyReport, report_id, expected_version)
+    report = lock_version(AgencyReport, report_id, expected_version)
     if not access.can_submit_report(user, report.agency_id):
         raise PermissionDenied
-    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+    if not reports.is_editable(report):
         raise ValidationError(_("This report has already been submitted."))
     if narrative is not None:
         report.narrative = narrative.strip()
@@ -262,7 +225,7 @@ def submit_report(report_id: int, user: User, *, narrative: str | None = None, e
             _("State the cause of every overdue task before submitting: %(tasks)s") % {"tasks": "; ".join(missing)}
         )
     report.status = ReportStatus.SUBMITTED
-    report.submitted_at = timezone.now()
+    report.submitted_at = clock.now(report.cycle)
     report.submitted_by = user
     report.snapshot = _snapshot(report, today)
     _save_report(report, "submitted")
@@ -274,7 +237,7 @@ def review_report(
     report_id: int, user: User, *, accept: bool, comment: str, expected_version: int | None = None
 ) -> AgencyReport:
     """SNV accepts, or returns with a comment the agency will see."""
-    report = _lock(AgencyReport, report_id, expected_version)
+    report = lock_version(AgencyReport, report_id, expected_version)
     if not access.can_review_reports(user):
         raise PermissionDenied
     if report.status != ReportStatus.SUBMITTED:
@@ -284,6 +247,6 @@ def review_report(
     report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     report.reviewer_comment = comment.strip()
     report.reviewed_by = user
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = clock.now(report.cycle)
     _save_report(report, "accepted" if accept else "returned")
     return report

@@ -26,15 +26,6 @@ class TaskStatus(models.TextChoices):
 OPEN_STATUSES = (TaskStatus.NOT_YET_DUE, TaskStatus.IN_PROGRESS, TaskStatus.DUE_SOON, TaskStatus.OVERDUE)
 DONE_STATUSES = (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE)
 
-BADGE_CLASS = {
-    TaskStatus.NOT_YET_DUE: "text-bg-secondary",
-    TaskStatus.IN_PROGRESS: "text-bg-primary",
-    TaskStatus.DUE_SOON: "text-bg-warning",
-    TaskStatus.OVERDUE: "text-bg-danger",
-    TaskStatus.DONE_ON_TIME: "text-bg-success",
-    TaskStatus.DONE_LATE: "text-bg-info",
-}
-
 
 def task_status(deadline: dt.date, completed_on: dt.date | None, as_of: dt.date, progress: int = 0) -> TaskStatus:
     """Derive a task's status as of a date.

@@ -1,23 +1,48 @@
-"""Thin Celery tasks for reminders: they take ids and ISO dates, and call the services in reminders.py."""
+"""Thin Celery tasks for reminders, and the sweep that enqueues them.
+
+The services in ``reminders/`` claim and send; this module is the only place that
+enqueues, so the imports run one way (tasks → reminders).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from celery import shared_task
+from django.db import transaction
 
-from . import reminders
+from parindex.models import Cycle
+
+from .reminders import digest, sweep
 
 
 class DeliveryFailed(Exception):
     """The mail server refused or was unreachable; the claims are recorded as failed."""
 
 
+def send_due_reminders(
+    as_of: dt.date | None = None, cycle: Cycle | None = None, dry_run: bool = False
+) -> sweep.SweepResult:
+    """The one entry point of beat, the Celery task and ``send_reminders``: claim, then one digest each.
+
+    The digests are enqueued after the claims commit; ``robust`` keeps one
+    recipient's unexpected error from stopping the others' digests.
+    """
+    result = sweep.claim_due_reminders(as_of=as_of, cycle=cycle, dry_run=dry_run)
+    for recipient_id in result.recipient_ids:
+        transaction.on_commit(
+            partial(send_reminder_digest.delay, recipient_id, str(result.token), result.as_of.isoformat()),
+            robust=True,
+        )
+    return result
+
+
 @shared_task(name="remediation.sweep_reminders")
 def sweep_reminders(as_of: str | None = None, cycle_year: int | None = None) -> dict:
     """The daily sweep (beat, 07:00 Asia/Ho_Chi_Minh): claim what is due, enqueue one digest per recipient."""
-    cycle = reminders.resolve_cycle(cycle_year)
-    result = reminders.send_due_reminders(as_of=dt.date.fromisoformat(as_of) if as_of else None, cycle=cycle)
+    cycle = sweep.resolve_cycle(cycle_year)
+    result = send_due_reminders(as_of=dt.date.fromisoformat(as_of) if as_of else None, cycle=cycle)
     return {
         "cycle": result.cycle.year if result.cycle else None,
         "as_of": result.as_of.isoformat(),
@@ -43,7 +68,7 @@ def send_reminder_digest(self, recipient_id: int, token: str, as_of: str) -> dic
     repeat at once, so the failure is only recorded: the next sweep takes the
     failed claims over.
     """
-    outcome = reminders.send_digest(recipient_id, token, dt.date.fromisoformat(as_of))
+    outcome = digest.send_digest(recipient_id, token, dt.date.fromisoformat(as_of))
     if outcome.state == "failed" and not self.request.is_eager:
         raise DeliveryFailed(outcome.error)
     return {"state": outcome.state, "items": outcome.items, "error": outcome.error}

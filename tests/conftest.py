@@ -68,6 +68,6 @@ def chairman_office(db):
 @pytest.fixture
 def demo(db):
     """The whole Bình Định 2021 demo, loaded through the same service as `load_demo`."""
-    from remediation.demo import load_demo
+    from compilation.demo.loader import load_demo
 
     return load_demo()

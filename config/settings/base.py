@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "agencies",
     "parindex",
     "remediation",
+    "compilation",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +79,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "compilation:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,7 +141,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
     },
     "reports-requeue-pending": {
-        "task": "parindex.requeue_pending_reports",
+        "task": "compilation.requeue_pending_reports",
         "schedule": float(env.int("REPORT_REQUEUE_SECONDS", default=300)),
     },
 }
@@ -172,6 +173,13 @@ LOGGING = {
     "loggers": {"django_guid": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 ALLOW_DEMO = True
+# The one clock (agencies/clock.py): "" reads the real clock; "cycle" makes each cycle's reference
+# date its "today" (the demo: `make run`); an ISO date pins every "today". Refused in production.
+CLOCK_PIN = env.str("CLOCK_PIN", default="").strip()
+if CLOCK_PIN and CLOCK_PIN != "cycle":
+    import datetime as _dt
+
+    _dt.date.fromisoformat(CLOCK_PIN)  # a malformed pin stops start-up here
 
 # --- Security: login throttling (django-axes), CSP (django-csp), request ids (django-guid) ---
 INSTALLED_APPS += ["axes", "csp", "django_guid"]  # noqa: F405

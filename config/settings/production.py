@@ -31,3 +31,5 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 LOG_JSON = env.bool("LOG_JSON", default=True)
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_JSON else "plain"  # noqa: F405
 ALLOW_DEMO = False
+if CLOCK_PIN:  # noqa: F405
+    raise ImproperlyConfigured("CLOCK_PIN pins the date for the demo; production reads the real clock.")

@@ -3,9 +3,28 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..status import BADGE_CLASS, TaskStatus
+from ..reports import ReportState
+from ..status import TaskStatus
 
 register = template.Library()
+
+# Display only: the colours of statuses live here, not in the rule modules.
+TASK_BADGES = {
+    TaskStatus.NOT_YET_DUE: "text-bg-secondary",
+    TaskStatus.IN_PROGRESS: "text-bg-primary",
+    TaskStatus.DUE_SOON: "text-bg-warning",
+    TaskStatus.OVERDUE: "text-bg-danger",
+    TaskStatus.DONE_ON_TIME: "text-bg-success",
+    TaskStatus.DONE_LATE: "text-bg-info",
+}
+REPORT_BADGES = {
+    ReportState.NOT_STARTED: "text-bg-light border",
+    ReportState.DRAFT: "text-bg-secondary",
+    ReportState.SUBMITTED_ON_TIME: "text-bg-success",
+    ReportState.SUBMITTED_LATE: "text-bg-warning",
+    ReportState.RETURNED: "text-bg-danger",
+    ReportState.ACCEPTED: "text-bg-primary",
+}
 
 
 @register.simple_tag
@@ -15,7 +34,21 @@ def status_badge(status: str) -> str:
         value = TaskStatus(status)
     except ValueError:
         return ""
-    return format_html('<span class="badge {}">{}</span>', BADGE_CLASS[value], value.label)
+    return format_html('<span class="badge {}">{}</span>', TASK_BADGES[value], value.label)
+
+
+@register.filter
+def report_badge(state: str) -> str:
+    """The CSS class of an agency report's state (ReportState)."""
+    return REPORT_BADGES.get(state, "text-bg-light border")
+
+
+@register.simple_tag
+def report_state_badge(state: str, classes: str = "") -> str:
+    """A coloured badge with the agency report state's label."""
+    if state not in ReportState.LABELS:
+        return ""
+    return format_html('<span class="badge {} {}">{}</span>', REPORT_BADGES[state], classes, ReportState.LABELS[state])
 
 
 @register.filter

@@ -1,21 +1,10 @@
-"""Helpers shared by the agency views: the cycle being looked at and its as-of date."""
+"""Helpers shared by the agency views: service errors on forms, and the "someone saved first" message."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-
-from parindex.models import Cycle
-
-
-def current_cycle(request: HttpRequest) -> Cycle:
-    """The cycle in ?cycle=YEAR, else the current one; 404 when there is none."""
-    year = request.GET.get("cycle")
-    cycle = Cycle.objects.filter(year=year).first() if year and year.isdigit() else Cycle.current()
-    if cycle is None:
-        raise Http404
-    return cycle
+from django.http import HttpRequest
 
 
 def add_validation_error(form, exc: ValidationError) -> None:

@@ -12,33 +12,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from parindex import reporting
+from agencies.versioning import StaleEdit
+from parindex.access import selected_cycle
 
-from .. import access, services
-from ..forms import ReportForm, ReviewForm
+from .. import access, reports, services
+from ..forms.work import ReportForm, ReviewForm
 from ..models import AgencyReport, ReportStatus
-from .common import add_validation_error, current_cycle, stale_messages
+from .common import add_validation_error, stale_messages
 
 
 def _report_context(request: HttpRequest, report: AgencyReport, **extra) -> dict:
     cycle = report.cycle
     as_of = cycle.as_of()
-    editable = report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    editable = reports.is_editable(report)
     user = request.user
     can_submit = editable and access.can_submit_report(user, report.agency_id)
     ctx = {
         "report": report,
         "cycle": cycle,
         "as_of": as_of,
-        "state": reporting.report_state(report if report.pk else None, cycle.report_deadline),
-        "state_labels": reporting.ReportState.LABELS,
-        "state_badges": reporting.ReportState.BADGES,
+        "state": reports.report_state(report if report.pk else None, cycle.report_deadline),
+        "state_labels": reports.ReportState.LABELS,
         "tasks": None if report.snapshot and not editable else services.report_tasks(cycle, report.agency, as_of),
         "snapshot": report.snapshot.get("tasks") if report.snapshot and not editable else None,
         "editable": editable and access.can_draft_report(user, report.agency_id),
         "can_submit": can_submit,
         "can_review": report.status == ReportStatus.SUBMITTED and access.can_review_reports(user),
-        "late": report.is_late(),
+        "late": bool(report.pk) and reports.is_late(report),
         "days_left": (cycle.report_deadline - as_of).days,
         "form": ReportForm(initial={"version": report.version, "narrative": report.narrative}, can_submit=can_submit),
         "review_form": ReviewForm(
@@ -57,7 +57,7 @@ def report_edit(request: HttpRequest) -> HttpResponse:
     agency = request.user.agency
     if agency is None:
         raise Http404
-    cycle = current_cycle(request)
+    cycle = selected_cycle(request)
     report = services.report_for(cycle, agency)
     if request.method != "POST":
         return render(request, "remediation/report_edit.html", _report_context(request, report))
@@ -79,7 +79,7 @@ def report_edit(request: HttpRequest) -> HttpResponse:
     except PermissionDenied:
         form.add_error(None, _("Only the agency's leader can submit the report."))
         return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=403)
-    except services.StaleEdit as exc:
+    except StaleEdit as exc:
         stale_messages(request, exc)
         report.refresh_from_db()
         return render(request, "remediation/report_edit.html", _report_context(request, report), status=409)
@@ -94,17 +94,15 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
     """SNV's inbox: every addressee with its report state (the Chairman's office reads it too)."""
     if not request.user.sees_everything:
         raise Http404
-    cycle = current_cycle(request)
-    reports = {r.agency_id: r for r in AgencyReport.objects.filter(cycle=cycle).select_related("submitted_by")}
+    cycle = selected_cycle(request)
+    by_agency = {r.agency_id: r for r in AgencyReport.objects.filter(cycle=cycle).select_related("submitted_by")}
     rows = []
     for agency in Agency.objects.addressees().by_name().only("id", "name", "short_name", "kind"):
-        report = reports.get(agency.id)
-        rows.append(
-            {"agency": agency, "report": report, "state": reporting.report_state(report, cycle.report_deadline)}
-        )
-    counts = {key: sum(1 for r in rows if r["state"] == key) for key in reporting.ReportState.LABELS}
+        report = by_agency.get(agency.id)
+        rows.append({"agency": agency, "report": report, "state": reports.report_state(report, cycle.report_deadline)})
+    counts = {key: sum(1 for r in rows if r["state"] == key) for key in reports.ReportState.LABELS}
     wanted = request.GET.get("state")
-    if wanted in reporting.ReportState.LABELS:
+    if wanted in reports.ReportState.LABELS:
         rows = [r for r in rows if r["state"] == wanted]
     return render(
         request,
@@ -114,8 +112,7 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "counts": counts,
             "wanted": wanted,
-            "labels": reporting.ReportState.LABELS,
-            "badges": reporting.ReportState.BADGES,
+            "labels": reports.ReportState.LABELS,
         },
     )
 
@@ -146,7 +143,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
             comment=data["comment"],
             expected_version=data["version"],
         )
-    except services.StaleEdit as exc:
+    except StaleEdit as exc:
         stale_messages(request, exc)
         report.refresh_from_db()
         return render(request, "remediation/report_detail.html", _report_context(request, report), status=409)

@@ -6,21 +6,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies import versioning
 from agencies.models import Agency
-from parindex.models import Score
+from agencies.params import parse_int_or_none
+from agencies.versioning import StaleEdit
+from parindex.access import selected_cycle
+from parindex.models import Criterion, Score
 
 from .. import access, services
 from ..filters import TaskFilter
-from ..forms import CauseForm, CompleteForm, ProgressForm
+from ..forms.work import CauseForm, CompleteForm, ProgressForm
 from ..models import Task
 from ..status import TaskStatus
-from .common import add_validation_error, current_cycle, stale_messages
+from .common import add_validation_error, stale_messages
 
 PAGE_SIZE = 25
 
@@ -28,10 +31,10 @@ PAGE_SIZE = 25
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     """'Nhiệm vụ của đơn vị': tasks the agency leads or coordinates (everything for SNV and the Chairman's office)."""
-    cycle = current_cycle(request)
+    cycle = selected_cycle(request)
     as_of = cycle.as_of()
     base = access.visible_tasks(request.user).filter(cycle=cycle).not_closed().with_status(as_of)
-    counts = base.aggregate(total=Count("id", distinct=True), **_status_counts())
+    counts = access.visible_tasks(request.user).filter(cycle=cycle).status_counts(as_of)
     filterset = TaskFilter(
         request.GET or None, queryset=base, user_agency=None if request.user.sees_everything else request.user.agency
     )
@@ -65,15 +68,10 @@ def _lead_choices(request: HttpRequest) -> dict:
     """
     if not request.user.sees_everything:
         return {"lead_choices": [], "lead_selected": None}
-    selected = request.GET.get("lead", "")
     return {
         "lead_choices": list(Agency.objects.active().by_name().values_list("id", "name")),
-        "lead_selected": int(selected) if selected.isdigit() else None,
+        "lead_selected": parse_int_or_none(request.GET.get("lead")),
     }
-
-
-def _status_counts() -> dict:
-    return {s.value: Count("id", filter=Q(status=s.value), distinct=True) for s in TaskStatus}
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> Task:
@@ -102,10 +100,15 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
         "can_complete": can_complete,
         "needs_cause": needs_cause,
         "progress_form": ProgressForm(
-            initial={"version": task.version, "percent": task.progress}, cause_required=needs_cause
+            initial={"version": task.version, "percent": task.progress},
+            cause_required=needs_cause,
+            today=task.cycle.today(),
         ),
         "complete_form": CompleteForm(
-            initial={"version": task.version}, deadline=task.deadline, has_evidence=has_evidence
+            initial={"version": task.version},
+            deadline=task.deadline,
+            has_evidence=has_evidence,
+            today=task.cycle.today(),
         ),
         "cause_form": CauseForm(
             initial={"version": task.version, "cause": task.cause, "cannot_finish": task.cannot_finish}
@@ -116,23 +119,20 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
 
 
 def _field_history(task: Task) -> list[dict]:
-    """Every saved change of the task's fields: who, when, what (simple_history)."""
-    out = []
+    """Every saved change of the task's fields: who, when, what (simple_history, agencies.versioning)."""
     records = list(task.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    out = versioning.with_changes(Task, records)
     names: dict = {}
-    for record, prev in zip(records, [*records[1:], None], strict=True):
-        changes = []
-        if prev is not None:
-            delta = record.diff_against(prev, excluded_fields=["version", "updated_at"])
-            for c in delta.changes:
-                label = task._meta.get_field(c.field).verbose_name
-                if c.field in M2M_KEYS:
-                    names = names or _m2m_names()  # only when a history row changed a many-to-many field
-                    old, new = (_names(v, M2M_KEYS[c.field], names) for v in (c.old, c.new))
-                else:
-                    old, new = c.old, c.new
-                changes.append((label, old, new))
-        out.append({"record": record, "changes": changes, "created": prev is None})
+    for entry in out:
+        shown = []
+        for c in entry["changes"]:
+            if c.field in M2M_KEYS:
+                names = names or _m2m_names()  # only when a history row changed a many-to-many field
+                old, new = (_names(v, M2M_KEYS[c.field], names) for v in (c.old, c.new))
+            else:
+                old, new = c.old, c.new
+            shown.append((c.label, old, new))
+        entry["changes"] = shown
     return out
 
 
@@ -141,8 +141,6 @@ M2M_KEYS = {"coordinating_agencies": "agency", "sub_criteria": "criterion"}
 
 def _m2m_names() -> dict:
     """Display names for the ids that history rows of the many-to-many fields hold (two queries)."""
-    from parindex.models import Criterion
-
     return {
         "agency": {a.pk: str(a) for a in Agency.objects.only("id", "name", "short_name")},
         "criterion": dict(Criterion.objects.values_list("id", "code")),
@@ -180,7 +178,7 @@ def _task_action(request: HttpRequest, pk: int, *, allowed, form_name: str, make
         return _rerender(request, task, form_name, form)
     try:
         act(task, form.cleaned_data)
-    except services.StaleEdit as exc:
+    except StaleEdit as exc:
         stale_messages(request, exc)
         task.refresh_from_db()
         return render(request, "remediation/task_detail.html", _detail_context(request, task), status=409)
@@ -198,7 +196,7 @@ def _task_action(request: HttpRequest, pk: int, *, allowed, form_name: str, make
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     def make_form(task):
         needs_cause = services.cause_required(task, task.cycle.as_of()) and not task.cause.strip()
-        return ProgressForm(request.POST, request.FILES, cause_required=needs_cause)
+        return ProgressForm(request.POST, request.FILES, cause_required=needs_cause, today=task.cycle.today())
 
     def act(task, d):
         services.record_progress(
@@ -227,7 +225,13 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     def make_form(task):
-        return CompleteForm(request.POST, request.FILES, deadline=task.deadline, has_evidence=task.evidence.exists())
+        return CompleteForm(
+            request.POST,
+            request.FILES,
+            deadline=task.deadline,
+            has_evidence=task.evidence.exists(),
+            today=task.cycle.today(),
+        )
 
     def act(task, d):
         services.complete_task(

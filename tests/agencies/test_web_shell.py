@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import translation
 
-from agencies.services import merge_agency
+from remediation.assignment import merge_agency
 from remediation.models import Task
 from tests.factories import AgencyFactory, TaskFactory
 
@@ -52,7 +52,7 @@ def test_login_then_landing_page_of_the_agency(client, staff, cycle):
 
 
 def test_landing_page_requires_login(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("compilation:home"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
@@ -60,7 +60,7 @@ def test_landing_page_requires_login(client):
 @pytest.mark.parametrize("who", ["snv", "chairman_office"])
 def test_province_roles_have_their_landing_page(client, request, who, cycle):
     client.force_login(request.getfixturevalue(who))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("compilation:home"))
     assert response.status_code == 200
     assert "28/01/2022" in response.content.decode()  # compilation deadline, dd/mm/yyyy
 
@@ -106,7 +106,7 @@ def test_agency_landing_page_shows_its_standing(client, demo):
     from agencies.models import User
 
     client.force_login(User.objects.get(username="quynhon"))
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("compilation:home")).content.decode()
     assert "Cần quan tâm trước" in body  # overdue and due-soon tasks first
     assert "quá hạn 7 ngày" in body  # the demo's overdue Quy Nhơn task, as of 15/11/2021
     assert reverse("remediation:report-edit") in body

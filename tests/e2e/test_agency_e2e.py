@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_live(transactional_db, live_server):
-    from remediation.demo import load_demo
+    from compilation.demo.loader import load_demo
 
     load_demo()
     return live_server.url

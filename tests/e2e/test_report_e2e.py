@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from compilation.consolidated import issuing
+from compilation.models import IssuedReport
 from config.celery_app import app as celery_app
-from parindex.models import IssuedReport
 
 from .conftest import login, logout
 
@@ -18,7 +19,7 @@ SHOTS = Path(os.environ.get("REPORT_SCREENSHOTS", "/tmp/shots_report"))
 
 @pytest.fixture
 def demo_live(transactional_db, live_server):
-    from remediation.demo import load_demo
+    from compilation.demo.loader import load_demo
 
     load_demo()
     return live_server.url
@@ -70,16 +71,15 @@ def test_snv_issues_and_the_chairmans_office_downloads_the_same_pdf(page, demo_l
 
 def test_the_detail_page_polls_until_the_worker_has_finished(page, demo_live, monkeypatch):
     """No worker runs here: the page spins, then the task runs and htmx swaps in the download."""
-    from parindex import report_services
 
-    monkeypatch.setattr("parindex.tasks.generate_issued_report.delay", lambda pk: None)
+    monkeypatch.setattr("compilation.tasks.generate_issued_report.delay", lambda pk: None)
     login(page, demo_live, "snv")
     page.goto(f"{demo_live}/consolidated-report/")
     page.fill("#id_proposals", "Đề xuất.")
     page.click("form[action$='/consolidated-report/issue/'] button[type=submit]")
     page.wait_for_selector("#report-status .spinner-border")
     snap(page, "report_detail_pending")
-    issued = report_services.generate_report(IssuedReport.objects.get().pk)
+    issued = issuing.generate_report(IssuedReport.objects.get().pk)
     page.wait_for_selector("#report-status a[href$='/download/']", timeout=20_000)
     assert issued.sha256 in page.inner_text("#report-status")
     issued.file.delete(save=False)

@@ -18,7 +18,7 @@ SNV_SHOTS = Path(os.environ.get("SNV_SCREENSHOTS", "/tmp/shots_snv"))
 
 @pytest.fixture
 def demo_live(transactional_db, live_server):
-    from remediation.demo import load_demo
+    from compilation.demo.loader import load_demo
 
     load_demo()
     return live_server.url

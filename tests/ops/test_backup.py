@@ -34,7 +34,7 @@ def private_root(settings, tmp_path):
 
 
 def test_backup_restores_into_an_empty_database_and_storage(private_root, tmp_path):
-    from remediation.demo import load_demo
+    from compilation.demo.loader import load_demo
 
     load_demo()
     task = Task.objects.filter(lead_agency__code="quynhon").first()

@@ -66,7 +66,7 @@ def test_staff_cannot_review_even_their_own_report(client, leader, agency, cycle
 def test_staff_cannot_edit_a_score(client, staff, cycle):
     score = ScoreFactory(cycle=cycle, criterion=CriterionFactory(), self_score=0)
     client.force_login(staff)
-    url = reverse("parindex:criterion-detail", args=[cycle.year, score.criterion.pk])
+    url = reverse("compilation:criterion-detail", args=[cycle.year, score.criterion.pk])
     response = client.post(url, {"self_score": "1", "appraised_score": "1", "note": "x"})
     assert response.status_code == 404
     assert Score.objects.get(pk=score.pk).self_score == 0
@@ -84,7 +84,8 @@ def test_staff_cannot_reach_the_admin_or_change_roles(client, staff):
 def test_staff_cannot_assign_tasks(client, staff, agency, cycle):
     client.force_login(staff)
     response = client.post(
-        reverse("manage:task-create"), {"title": "x", "lead_agencies": [agency.pk], "deadline": "31/12/2021"}
+        reverse("remediation:manage-task-create"),
+        {"title": "x", "lead_agencies": [agency.pk], "deadline": "31/12/2021"},
     )
     assert response.status_code == 404
     assert not Task.objects.filter(title="x").exists()

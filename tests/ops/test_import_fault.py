@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from parindex.importing import run_import
+from compilation.excel.importing import run_import
 from remediation.models import Task
 from tests.data.workbooks import simple_framework, simple_tasks
 from tests.factories import AgencyFactory
@@ -32,7 +32,7 @@ def refusing_links():
     yield  # the test's transaction rolls the trigger back with everything else
 
 
-@pytest.mark.services
+@pytest.mark.topology
 def test_a_refused_write_mid_import_leaves_nothing_written(cycle, refusing_links):
     AgencyFactory(code="stp", name="Sở Tư pháp")
     assert run_import(simple_framework(), "framework", cycle).applied

@@ -110,7 +110,7 @@ def test_production_logs_are_json_lines_with_the_request_id():
 
 
 def test_evidence_storage_has_no_public_url():
-    from remediation.models import private_storage
+    from agencies.files import private_storage
 
     with pytest.raises(ValueError):
         private_storage().url("evidence/x.pdf")

@@ -22,7 +22,7 @@ from bench.topology import Topology, free_port, production_env
 # aiosmtpd logs from its own thread, which may outlive pytest's captured streams.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
-pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.topology, pytest.mark.timeout(300)]
 ADMIN_URL = os.environ.get("SMOKE_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 

@@ -13,7 +13,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
-from parindex.models import Criterion, Cycle, IssuedReport, IssuedReportStatus
+from compilation.models import IssuedReport, IssuedReportStatus
+from parindex.models import Criterion, Cycle
 from remediation import services
 from remediation.models import AgencyReport, Evidence, Notification, Task
 from tests.remediation import files
@@ -35,7 +36,7 @@ OWN_TASK = row(302, 200, 200, 404, 404, 200, 200, 200)  # quynhon's; annhon and 
 
 # name -> (object key for the URL's arguments, GET expectations, POST-with-empty-body expectations or None)
 EXPECTED = {
-    "home": (None, LOGIN_200, None),
+    "compilation:home": (None, LOGIN_200, None),
     "healthz": (None, ALL_200, None),
     "login": (None, ALL_200, None),
     "logout": (None, None, row(302, 302, 302, 302, 302, 302, 302, 302)),
@@ -55,43 +56,43 @@ EXPECTED = {
     "remediation:report-inbox": (None, PROVINCE, None),
     "remediation:report-detail": ("report", OWN_TASK, None),
     "remediation:report-review": ("report", LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
-    "manage:task-list": (None, SNV_ONLY, None),
-    "manage:task-create": (None, SNV_ONLY, SNV_ONLY),
-    "manage:task-bulk": (
+    "remediation:manage-task-list": (None, SNV_ONLY, None),
+    "remediation:manage-task-create": (None, SNV_ONLY, SNV_ONLY),
+    "remediation:manage-task-bulk": (
         None,
         row(302, 404, 404, 404, 404, 405, 404, 405),
         row(302, 404, 404, 404, 404, 302, 404, 302),
     ),
-    "manage:task-edit": ("task", SNV_ONLY, SNV_ONLY),
-    "manage:task-close": ("task", SNV_ONLY, SNV_ONLY),
-    "manage:task-reopen": ("task", SNV_ONLY, SNV_ONLY),
-    "notifications-list": (None, LOGIN_200, None),
-    "notifications-open": ("notification", row(302, 302, 404, 404, 404, 404, 404, 404), None),
-    "notifications-read-all": (None, LOGIN_405, row(302, 302, 302, 302, 302, 302, 302, 302)),
-    "calendar-regenerate": (None, LOGIN_405, row(302, 302, 302, 302, 302, 302, 403, 403)),
-    "calendar-feed": ("token", ALL_200, None),
-    "parindex:dashboard": (None, PROVINCE, None),
-    "parindex:agencies": (None, PROVINCE, None),
-    "parindex:score-tree": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
+    "remediation:manage-task-edit": ("task", SNV_ONLY, SNV_ONLY),
+    "remediation:manage-task-close": ("task", SNV_ONLY, SNV_ONLY),
+    "remediation:manage-task-reopen": ("task", SNV_ONLY, SNV_ONLY),
+    "remediation:notification-list": (None, LOGIN_200, None),
+    "remediation:notification-open": ("notification", row(302, 302, 404, 404, 404, 404, 404, 404), None),
+    "remediation:notification-read-all": (None, LOGIN_405, row(302, 302, 302, 302, 302, 302, 302, 302)),
+    "remediation:calendar-regenerate": (None, LOGIN_405, row(302, 302, 302, 302, 302, 302, 403, 403)),
+    "remediation:calendar-feed": ("token", ALL_200, None),
+    "compilation:dashboard": (None, PROVINCE, None),
+    "compilation:agencies": (None, PROVINCE, None),
+    "compilation:score-tree": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
     # criterion of area 1 (focal: Sở Nội vụ): stp reads it as a focal agency but may not edit it.
-    "parindex:criterion-detail": (
+    "compilation:criterion-detail": (
         "criterion",
         row(302, 404, 404, 404, 200, 200, 200, 200),
         row(302, 404, 404, 404, 403, 302, 403, 302),
     ),
-    "parindex:cycle-list": (None, PROVINCE, None),
-    "parindex:cycle-start": (None, SNV_ONLY, SNV_ONLY),
-    "report:list": (None, PROVINCE, None),
-    "report:issue": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 403, 400)),
-    "report:detail": ("issued", PROVINCE, None),
-    "report:status": ("issued", PROVINCE, None),
-    "report:download": ("issued", PROVINCE, None),
-    "excel:home": (None, LOGIN_200, None),
-    "excel:import": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
-    "excel:preview": ("import_token", row(302, 404, 404, 404, 404, 404, 404, 404), None),
-    "excel:cancel": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
-    "excel:export": ("export_query", LOGIN_200, None),
-    "excel:template": ("kind", SNV_ONLY, None),
+    "compilation:cycle-list": (None, PROVINCE, None),
+    "compilation:cycle-start": (None, SNV_ONLY, SNV_ONLY),
+    "compilation:report-list": (None, PROVINCE, None),
+    "compilation:report-issue": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 403, 400)),
+    "compilation:report-detail": ("issued", PROVINCE, None),
+    "compilation:report-status": ("issued", PROVINCE, None),
+    "compilation:report-download": ("issued", PROVINCE, None),
+    "compilation:excel-home": (None, LOGIN_200, None),
+    "compilation:excel-import": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "compilation:excel-preview": ("import_token", row(302, 404, 404, 404, 404, 404, 404, 404), None),
+    "compilation:excel-cancel": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
+    "compilation:excel-export": ("export_query", LOGIN_200, None),
+    "compilation:excel-template": ("kind", SNV_ONLY, None),
 }
 
 

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import AgencyKind
-from parindex import reporting
+from agencies.versioning import StaleEdit
+from compilation import figures
 from remediation import assignment
 from remediation.models import Task
+from tests.compilation.test_dashboard import bulk_tasks, small_index
 from tests.factories import AgencyFactory, CriterionFactory, CycleFactory, TaskFactory
-from tests.parindex.test_dashboard import bulk_tasks, small_index
 
 pytestmark = pytest.mark.django_db
 DEADLINE = dt.date(2021, 12, 31)
@@ -75,7 +76,7 @@ def test_edit_raises_the_version_and_keeps_history(snv, cycle, districts):
 def test_edit_with_a_stale_version_is_refused(snv, cycle, districts):
     task = TaskFactory(cycle=cycle, lead_agency=districts[0])
     assignment.edit_task(task, user=snv, expected_version=1, title="A")
-    with pytest.raises(assignment.StaleTask):
+    with pytest.raises(StaleEdit):
         assignment.edit_task(task, user=snv, expected_version=1, title="B")
     task.refresh_from_db()
     assert task.title == "A"
@@ -113,7 +114,7 @@ def test_close_and_reopen_with_a_reason(snv, cycle, districts):
     task = TaskFactory(cycle=cycle, lead_agency=districts[0])
     closed = assignment.close_task(task, user=snv, reason="Trùng nhiệm vụ khác")
     assert closed.closed_at is not None and closed.close_reason == "Trùng nhiệm vụ khác" and closed.version == 2
-    assert reporting.cycle_task_counts(cycle, cycle.as_of())["total"] == 0
+    assert figures.cycle_task_counts(cycle, cycle.as_of())["total"] == 0
     reopened = assignment.reopen_task(closed, user=snv, reason="Vẫn cần thực hiện")
     assert reopened.closed_at is None and reopened.version == 3
     reasons = list(task.history.order_by("history_date").values_list("history_change_reason", flat=True))
@@ -145,7 +146,7 @@ def world(db):
 def test_snv_assigns_one_recommendation_to_two_districts(client, snv, world):
     cycle, subs, agencies = world
     client.force_login(snv)
-    url = reverse("manage:task-create")
+    url = reverse("remediation:manage-task-create")
     assert client.get(url, {"criterion": subs[1].pk}).context["form"].initial["sub_criteria"] == [subs[1].pk]
     response = client.post(
         url,
@@ -169,7 +170,7 @@ def test_lead_group_assigns_every_district(client, snv, world):
     cycle, subs, agencies = world
     client.force_login(snv)
     client.post(
-        reverse("manage:task-create"),
+        reverse("remediation:manage-task-create"),
         {
             "cycle": "2021",
             "title": "Cho mọi huyện",
@@ -185,7 +186,7 @@ def test_an_offsite_next_is_ignored(client, snv, world):
     cycle, subs, agencies = world
     client.force_login(snv)
     response = client.post(
-        reverse("manage:task-create"),
+        reverse("remediation:manage-task-create"),
         {
             "cycle": "2021",
             "title": "T",
@@ -195,7 +196,7 @@ def test_an_offsite_next_is_ignored(client, snv, world):
             "next": "https://evil.example/",
         },
     )
-    assert response["Location"] == reverse("manage:task-list")
+    assert response["Location"] == reverse("remediation:manage-task-list")
 
 
 def test_edit_page_refuses_a_stale_form(client, snv, world):
@@ -204,7 +205,7 @@ def test_edit_page_refuses_a_stale_form(client, snv, world):
     assignment.edit_task(task, user=snv, title="Đã sửa")  # version 2 now
     client.force_login(snv)
     response = client.post(
-        reverse("manage:task-edit", args=[task.pk]),
+        reverse("remediation:manage-task-edit", args=[task.pk]),
         {
             "title": "Của tôi",
             "source_document": "BC",
@@ -223,7 +224,7 @@ def test_bulk_page_changes_the_ticked_tasks(client, snv, world):
     tasks = [TaskFactory(cycle=cycle, lead_agency=agencies[0]) for _ in range(3)]
     client.force_login(snv)
     response = client.post(
-        reverse("manage:task-bulk"),
+        reverse("remediation:manage-task-bulk"),
         {
             "cycle": "2021",
             "tasks": [tasks[0].pk, tasks[1].pk],
@@ -240,10 +241,10 @@ def test_close_page_closes_with_the_reason(client, snv, world):
     cycle, subs, agencies = world
     task = TaskFactory(cycle=cycle, lead_agency=agencies[0])
     client.force_login(snv)
-    client.post(reverse("manage:task-close", args=[task.pk]), {"reason": "Không còn phù hợp"})
+    client.post(reverse("remediation:manage-task-close", args=[task.pk]), {"reason": "Không còn phù hợp"})
     task.refresh_from_db()
     assert task.closed_at is not None and task.close_reason == "Không còn phù hợp"
-    client.post(reverse("manage:task-reopen", args=[task.pk]), {"reason": "Mở lại"})
+    client.post(reverse("remediation:manage-task-reopen", args=[task.pk]), {"reason": "Mở lại"})
     task.refresh_from_db()
     assert task.closed_at is None
 
@@ -252,13 +253,13 @@ def test_list_filters_in_the_queryset(client, snv, world):
     cycle, subs, agencies = world
     bulk_tasks(cycle, 40, subs, agencies)
     client.force_login(snv)
-    response = client.get(reverse("manage:task-list"), {"status": "overdue", "lead": agencies[1].pk})
+    response = client.get(reverse("remediation:manage-task-list"), {"status": "overdue", "lead": agencies[1].pk})
     expected = Task.objects.overdue(cycle.as_of()).filter(lead_agency=agencies[1]).count()
     assert response.context["page"].paginator.count == expected > 0
 
 
 @pytest.mark.parametrize("username", ["vp", "quynhon"])
-@pytest.mark.parametrize("url_name", ["manage:task-list", "manage:task-create"])
+@pytest.mark.parametrize("url_name", ["remediation:manage-task-list", "remediation:manage-task-create"])
 def test_only_snv_reaches_task_management(client, chairman_office, staff, world, username, url_name):
     from agencies.models import User
 
@@ -271,7 +272,8 @@ def test_chairman_office_cannot_post_a_bulk_change(client, chairman_office, worl
     task = TaskFactory(cycle=cycle, lead_agency=agencies[0])
     client.force_login(chairman_office)
     response = client.post(
-        reverse("manage:task-bulk"), {"tasks": [task.pk], "action": "deadline", "deadline": "01/01/2022", "reason": "x"}
+        reverse("remediation:manage-task-bulk"),
+        {"tasks": [task.pk], "action": "deadline", "deadline": "01/01/2022", "reason": "x"},
     )
     assert response.status_code == 404
     task.refresh_from_db()
@@ -284,4 +286,4 @@ def test_management_list_query_count_does_not_grow(client, snv, world, n, django
     bulk_tasks(cycle, n, subs, agencies)
     client.force_login(snv)
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("manage:task-list"), {"status": "open", "area": "1"}).status_code == 200
+        assert client.get(reverse("remediation:manage-task-list"), {"status": "open", "area": "1"}).status_code == 200

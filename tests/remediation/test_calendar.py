@@ -26,7 +26,7 @@ def tasks(agency, other_agency):
 
 
 def feed(client, agency) -> Calendar:
-    response = client.get(reverse("calendar-feed", args=[agency.calendar_token]))
+    response = client.get(reverse("remediation:calendar-feed", args=[agency.calendar_token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     return Calendar.from_ical(response.content)
@@ -58,7 +58,7 @@ def test_feed_holds_the_cycle_deadlines(client, agency, tasks):
 
 
 def test_feed_events_are_all_day_and_lines_folded(client, agency, tasks):
-    response = client.get(reverse("calendar-feed", args=[agency.calendar_token]))
+    response = client.get(reverse("remediation:calendar-feed", args=[agency.calendar_token]))
     lines = response.content.split(b"\r\n")
     assert all(len(line) <= 75 for line in lines)
     for event in Calendar.from_ical(response.content).walk("VEVENT"):
@@ -67,29 +67,29 @@ def test_feed_events_are_all_day_and_lines_folded(client, agency, tasks):
 
 
 def test_wrong_token_answers_404(client, agency, tasks):
-    assert client.get(reverse("calendar-feed", args=["not-the-token"])).status_code == 404
+    assert client.get(reverse("remediation:calendar-feed", args=["not-the-token"])).status_code == 404
 
 
 def test_inactive_agency_feed_answers_404(client, agency, tasks):
     Agency.objects.filter(pk=agency.pk).update(is_active=False)
-    assert client.get(reverse("calendar-feed", args=[agency.calendar_token])).status_code == 404
+    assert client.get(reverse("remediation:calendar-feed", args=[agency.calendar_token])).status_code == 404
 
 
 def test_staff_regenerates_the_token_and_the_old_address_stops(client, agency, staff, tasks):
     old = agency.calendar_token
     client.force_login(staff)
-    response = client.post(reverse("calendar-regenerate"))
+    response = client.post(reverse("remediation:calendar-regenerate"))
     assert response.status_code == 302
     agency.refresh_from_db()
     assert agency.calendar_token != old
-    assert client.get(reverse("calendar-feed", args=[old])).status_code == 404
-    assert client.get(reverse("calendar-feed", args=[agency.calendar_token])).status_code == 200
+    assert client.get(reverse("remediation:calendar-feed", args=[old])).status_code == 404
+    assert client.get(reverse("remediation:calendar-feed", args=[agency.calendar_token])).status_code == 200
 
 
 def test_leader_may_regenerate_too(client, agency, leader):
     old = agency.calendar_token
     client.force_login(leader)
-    client.post(reverse("calendar-regenerate"))
+    client.post(reverse("remediation:calendar-regenerate"))
     agency.refresh_from_db()
     assert agency.calendar_token != old
 
@@ -97,23 +97,23 @@ def test_leader_may_regenerate_too(client, agency, leader):
 def test_another_agencys_user_changes_only_their_own_token(client, agency, other_user):
     old = agency.calendar_token
     client.force_login(other_user)
-    client.post(reverse("calendar-regenerate"))
+    client.post(reverse("remediation:calendar-regenerate"))
     agency.refresh_from_db()
     assert agency.calendar_token == old
 
 
 def test_user_without_agency_cannot_regenerate(client, snv):
     client.force_login(snv)
-    assert client.post(reverse("calendar-regenerate")).status_code == 403
+    assert client.post(reverse("remediation:calendar-regenerate")).status_code == 403
 
 
 def test_regenerate_needs_post_and_login(client, staff):
-    assert client.post(reverse("calendar-regenerate")).status_code == 302  # to the login page
+    assert client.post(reverse("remediation:calendar-regenerate")).status_code == 302  # to the login page
     client.force_login(staff)
-    assert client.get(reverse("calendar-regenerate")).status_code == 405
+    assert client.get(reverse("remediation:calendar-regenerate")).status_code == 405
 
 
 def test_notifications_page_shows_the_feed_address(client, agency, staff):
     client.force_login(staff)
-    response = client.get(reverse("notifications-list"))
+    response = client.get(reverse("remediation:notification-list"))
     assert f"/calendar/{agency.calendar_token}.ics" in response.content.decode()

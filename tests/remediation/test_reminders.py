@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies.models import AgencyKind
 from config.celery_app import app as celery_app
 from parindex.models import Level
-from remediation import reminders
+from remediation import reminders, tasks
 from remediation.models import Notification, Reminder, ReminderKind, ReminderState, ReportStatus
 from tests.factories import (
     AgencyFactory,
@@ -48,7 +48,7 @@ def run(django_capture_on_commit_callbacks):
 
     def _run(as_of: dt.date, cycle=None, dry_run: bool = False, send: bool = True):
         with django_capture_on_commit_callbacks(execute=send) as callbacks:
-            result = reminders.send_due_reminders(as_of=as_of, cycle=cycle, dry_run=dry_run)
+            result = tasks.send_due_reminders(as_of=as_of, cycle=cycle, dry_run=dry_run)
         result.callbacks = callbacks
         return result
 
@@ -406,7 +406,7 @@ def test_digest_attaches_html_alternative_not_files(run, task):
 def _claim_queries(cycle, as_of) -> tuple[int, int]:
     """Queries of the sweep other than the claim INSERTs, and the INSERTs (one per batch of rows)."""
     with CaptureQueriesContext(connection) as ctx:
-        reminders.send_due_reminders(as_of=as_of, cycle=cycle, dry_run=False)
+        tasks.send_due_reminders(as_of=as_of, cycle=cycle, dry_run=False)
     inserts = sum(1 for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("INSERT"))
     return len(ctx.captured_queries) - inserts, inserts
 

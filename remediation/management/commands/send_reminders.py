@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from remediation import reminders
+from remediation import reminders, tasks
 from remediation.models import Reminder
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         target = reminders.resolve_cycle(cycle)
         if target is None:
             raise CommandError("No such cycle." if cycle else "No cycle: nothing to remind.")
-        result = reminders.send_due_reminders(as_of=as_of, cycle=target, dry_run=dry_run)
+        result = tasks.send_due_reminders(as_of=as_of, cycle=target, dry_run=dry_run)
         rows = result.planned if dry_run else Reminder.objects.filter(run_token=result.token)
         for line in reminders.describe(rows):
             self.stdout.write(line)

@@ -1,0 +1,115 @@
+"""Private files and the checks on their content, shared by every app that stores uploads.
+
+Evidence of tasks (remediation), evidence of self scores (parindex) and the issued
+reports (compilation) are all stored here. The type of an upload is decided by
+its content, not its name: a renamed executable is refused. Files are stored
+under generated names outside the web root, and the storage has no URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+
+class PrivateStorage(FileSystemStorage):
+    """Storage outside the web root. It has no URL: files are served only by views that check rights.
+
+    The location is read from settings on every use (not frozen when models load), so a
+    deployment, a test or a restore can point PRIVATE_MEDIA_ROOT elsewhere.
+    """
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; use the download view.")
+
+
+def private_storage() -> FileSystemStorage:
+    return PrivateStorage()
+
+
+# extension -> the content types that content sniffing may report for it
+ALLOWED = {
+    "pdf": {"application/pdf"},
+    "docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    "jpg": {"image/jpeg"},
+    "jpeg": {"image/jpeg"},
+    "png": {"image/png"},
+}
+
+
+def sniff(upload: UploadedFile) -> str | None:
+    """The MIME type read from the file's first bytes (docx/xlsx by their zip members)."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None:
+        return None
+    if kind.mime == "application/zip" or kind.extension in {"docx", "xlsx"}:
+        return _office_type(upload) or kind.mime
+    return kind.mime
+
+
+def _office_type(upload: UploadedFile) -> str | None:
+    """docx and xlsx are zip files; tell them apart by their main part."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return None
+    finally:
+        upload.seek(0)
+    if "word/document.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if "xl/workbook.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def validate_evidence(upload: UploadedFile) -> str:
+    """Return the checked content type, or raise a ValidationError in the user's language."""
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED:
+        raise ValidationError(_("“%(name)s”: only PDF, DOCX, XLSX, JPG and PNG files are accepted.") % {"name": name})
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; the limit is %(limit)s per file.")
+            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+    mime = sniff(upload)
+    if mime not in ALLOWED[ext]:
+        raise ValidationError(
+            _("“%(name)s” is not really a %(ext)s file (its content does not match its name).")
+            % {"name": name, "ext": ext.upper()}
+        )
+    return mime
+
+
+def sha256_of(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

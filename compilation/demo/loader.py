@@ -1,0 +1,401 @@
+"""The Bình Định 2021 demo: agencies, the PAR Index and SIPAS trees, scores, tasks, reports.
+
+Idempotent: every row is found by its natural key before it is created, and
+nothing that exists is changed, so a second run writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, Membership, MembershipRole, ProvinceRole
+from compilation.demo import agencies2021 as agency_data
+from compilation.demo import par2021 as par_data
+from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
+from remediation.models import AgencyReport, ProgressUpdate, ReportStatus, Task
+
+DEMO_PASSWORD = "demo-2021"
+AS_OF = dt.date(2021, 11, 15)
+SOURCE = "Báo cáo 117/BC-SNV"
+User = get_user_model()
+
+
+class DemoRefused(Exception):
+    """The database holds data that is not the demo's."""
+
+
+@dataclass
+class Stats:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, created: bool) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def demo_present() -> bool:
+    return Framework.objects.filter(name=par_data.PAR_FRAMEWORK["name"]).exists()
+
+
+def check_database_is_free(force: bool) -> None:
+    """Refuse to mix the demo into a database that holds real data, unless forced."""
+    if force or demo_present():
+        return
+    if Agency.objects.exists() or Cycle.objects.exists() or User.objects.exists():
+        raise DemoRefused("The database already holds data that is not the demo's; use --force.")
+
+
+@transaction.atomic
+def load_demo(force: bool = False) -> Stats:
+    check_database_is_free(force)
+    stats = Stats()
+    agencies = load_agencies(stats)
+    load_users(agencies, stats)
+    par, sipas = load_frameworks(agencies, stats)
+    cycle2020, cycle2021 = load_cycles(par, sipas, stats)
+    load_scores(cycle2020, cycle2021, par, sipas, stats)
+    load_tasks(cycle2021, par, agencies, stats)
+    load_reports(cycle2021, agencies, stats)
+    return stats
+
+
+def load_agencies(stats: Stats) -> dict[str, Agency]:
+    groups = [
+        (agency_data.DISTRICTS, AgencyKind.DISTRICT),
+        (agency_data.DEPARTMENTS, AgencyKind.DEPARTMENT),
+        (agency_data.CENTRAL, AgencyKind.CENTRAL),
+    ]
+    agencies: dict[str, Agency] = {}
+    for rows, kind in groups:
+        for code, name, short in rows:
+            agencies[code], created = Agency.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "short_name": short, "kind": kind, "email": f"{code}@binhdinh.gov.vn"},
+            )
+            stats.add("agency", created)
+    for code, name, parent in agency_data.COMMUNES:
+        agencies[code], created = Agency.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": AgencyKind.COMMUNE,
+                "parent": agencies[parent],
+                "email": f"{code}@binhdinh.gov.vn",
+            },
+        )
+        stats.add("agency", created)
+    return agencies
+
+
+_HASH: list[str] = []
+
+
+def _demo_hash() -> str:
+    """Hash the shared demo password once: PBKDF2 per user would take most of the load time."""
+    if not _HASH:
+        _HASH.append(make_password(DEMO_PASSWORD))
+    return _HASH[0]
+
+
+def _user(username: str, full_name: str, stats: Stats, role: str = "") -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "full_name": full_name,
+            "province_role": role,
+            "email": f"{username}@binhdinh.gov.vn",
+            "is_staff": role == ProvinceRole.ADMIN,
+            "is_superuser": role == ProvinceRole.ADMIN,
+        },
+    )
+    if created:
+        user.password = _demo_hash()
+        user.save(update_fields=["password"])
+    stats.add("user", created)
+    return user
+
+
+def load_users(agencies: dict[str, Agency], stats: Stats) -> None:
+    """admin, snv, vp and one staff user per agency named by its code; quynhon.lead leads Quy Nhơn."""
+    _user("admin", "Quản trị hệ thống", stats, ProvinceRole.ADMIN)
+    _user("snv", "Nguyễn Thị Hồng (Sở Nội vụ)", stats, ProvinceRole.SNV)
+    _user("vp", "Trần Văn Minh (Văn phòng UBND tỉnh)", stats, ProvinceRole.CHAIRMAN_OFFICE)
+    members = [(code, f"Chuyên viên {a.short_name or a.name}", MembershipRole.STAFF) for code, a in agencies.items()]
+    members.append(("quynhon.lead", "Lê Văn Hùng (Chủ tịch UBND TP Quy Nhơn)", MembershipRole.LEADER))
+    for username, full_name, role in members:
+        user = _user(username, full_name, stats)
+        agency = agencies[username.split(".")[0]]
+        _, created = Membership.objects.get_or_create(user=user, agency=agency, defaults={"role": role})
+        stats.add("membership", created)
+
+
+def _framework(spec: dict, kind: str, total: Decimal, stats: Stats) -> Framework:
+    framework, created = Framework.objects.get_or_create(
+        name=spec["name"],
+        defaults={
+            "kind": kind,
+            "legal_basis": spec["legal_basis"],
+            "description": spec["description"],
+            "total_points": total,
+        },
+    )
+    stats.add("framework", created)
+    return framework
+
+
+def _node(framework: Framework, stats: Stats, order: int, **fields) -> Criterion:
+    node, created = Criterion.objects.get_or_create(
+        framework=framework, code=fields.pop("code"), defaults={"order": order, **fields}
+    )
+    stats.add("criterion", created)
+    return node
+
+
+def load_frameworks(agencies: dict[str, Agency], stats: Stats) -> tuple[Framework, Framework]:
+    par = _framework(par_data.PAR_FRAMEWORK, FrameworkKind.PAR, Decimal(100), stats)
+    order = 0
+    for area in par_data.PAR_TREE:
+        order += 1
+        area_node = _node(
+            par,
+            stats,
+            order,
+            code=area["code"],
+            name=area["name"],
+            level=Level.AREA,
+            max_points=area["max"],
+            focal_agency=agencies[area["focal"].lower()],
+        )
+        for crit in area["criteria"]:
+            order += 1
+            subs = crit["subs"]
+            crit_node = _node(
+                par,
+                stats,
+                order,
+                code=crit["code"],
+                name=crit["name"],
+                level=Level.CRITERION,
+                parent=area_node,
+                max_points=sum((s[2] for s in subs), Decimal(0)),
+                method=Method.SURVEY if all(s[3] == "survey" for s in subs) else Method.SELF,
+            )
+            for code, name, max_points, method in subs:
+                order += 1
+                _node(
+                    par,
+                    stats,
+                    order,
+                    code=code,
+                    name=name,
+                    level=Level.SUB,
+                    parent=crit_node,
+                    max_points=max_points,
+                    method=method,
+                )
+    sipas = _framework(par_data.SIPAS_FRAMEWORK, FrameworkKind.SIPAS, Decimal(100), stats)
+    for i, (code, name, max_points, _s21, _s20) in enumerate(par_data.SIPAS_COMPONENTS, start=1):
+        _node(sipas, stats, i, code=code, name=name, level=Level.AREA, max_points=max_points, method=Method.SURVEY)
+    return par, sipas
+
+
+def load_cycles(par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, Cycle]:
+    c2020, created = Cycle.objects.get_or_create(
+        year=2020,
+        defaults={
+            "name": "Chu kỳ 2020",
+            "report_deadline": dt.date(2020, 11, 15),
+            "task_completion_target": dt.date(2020, 12, 31),
+            "self_assessment_date": dt.date(2021, 2, 26),
+            "reference_date": dt.date(2021, 2, 26),
+        },
+    )
+    stats.add("cycle", created)
+    c2021, created = Cycle.objects.get_or_create(
+        year=2021,
+        defaults={
+            "name": "Chu kỳ 2021 – khắc phục theo Báo cáo 117/BC-SNV",
+            "previous": c2020,
+            "is_current": True,
+            "report_deadline": dt.date(2021, 11, 15),
+            "task_completion_target": dt.date(2021, 12, 31),
+            "self_assessment_date": dt.date(2022, 2, 28),
+            "reference_date": AS_OF,
+        },
+    )
+    stats.add("cycle", created)
+    if created or not c2021.frameworks.exists():
+        c2021.frameworks.add(par, sipas)
+        c2020.frameworks.add(par, sipas)
+    return c2020, c2021
+
+
+def _score(cycle: Cycle, node: Criterion, stats: Stats, **values) -> None:
+    _, created = Score.objects.get_or_create(
+        cycle=cycle, criterion=node, defaults={"max_points": node.max_points, **values}
+    )
+    stats.add("score", created)
+
+
+def load_scores(c2020: Cycle, c2021: Cycle, par: Framework, sipas: Framework, stats: Stats) -> None:
+    """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year."""
+    for node in Criterion.objects.filter(framework=par, level=Level.SUB):
+        below = par_data.BELOW_MAX_2021.get(node.code)
+        prev = below[2] if below else par_data.PREVIOUS_BELOW_MAX_2020.get(node.code, node.max_points)
+        self_score, appraised = (below[0], below[1]) if below else (node.max_points, node.max_points)
+        _score(c2020, node, stats, self_score=prev, appraised_score=prev)
+        _score(c2021, node, stats, self_score=self_score, appraised_score=appraised, previous_score=prev)
+    components = {c[0]: c for c in par_data.SIPAS_COMPONENTS}
+    for node in Criterion.objects.filter(framework=sipas):
+        _code, _name, _max, s21, s20 = components[node.code]
+        _score(c2020, node, stats, self_score=s20)
+        _score(c2021, node, stats, self_score=s21, previous_score=s20)
+
+
+TASK_TEMPLATES = [
+    ("Khắc phục hạn chế tại tiêu chí {code}: {name}", "focal"),
+    ("Rà soát, bổ sung tài liệu kiểm chứng tiêu chí {code}", "district"),
+    ("Xây dựng giải pháp nâng điểm tiêu chí {code} năm 2022", "department"),
+]
+
+# Sub-criteria below max that are left without a task, so SNV's "no task yet" filter has work.
+UNTASKED = 5
+
+
+def _task_plan(rng: random.Random, sub: Criterion, focal: Agency, agencies: dict[str, Agency]) -> list[dict]:
+    districts = [agencies[c] for c, _n, _s in agency_data.DISTRICTS]
+    departments = [agencies[c] for c, _n, _s in agency_data.DEPARTMENTS + agency_data.CENTRAL]
+    plan = []
+    for template, kind in TASK_TEMPLATES:
+        lead = {"focal": focal, "district": rng.choice(districts), "department": rng.choice(departments)}[kind]
+        coordinating = rng.sample([a for a in districts + departments if a != lead], k=rng.randint(0, 2))
+        plan.append(
+            {"title": template.format(code=sub.code, name=sub.name[:120]), "lead": lead, "coordinating": coordinating}
+        )
+    return plan
+
+
+def _task_dates(rng: random.Random) -> tuple[dt.date, dt.date | None, int]:
+    """A deadline, a completion date and a progress giving a realistic mix as of 15/11/2021."""
+    roll = rng.random()
+    deadline = AS_OF + dt.timedelta(days=rng.randint(-30, 46))
+    if roll < 0.35:  # done: on time mostly, some late
+        done = (
+            deadline - dt.timedelta(days=rng.randint(0, 10))
+            if rng.random() < 0.75
+            else deadline + dt.timedelta(days=rng.randint(1, 6))
+        )
+        return deadline, min(done, AS_OF), 100
+    return deadline, None, rng.choice([0, 0, 20, 30, 50, 60, 80])
+
+
+def load_tasks(cycle: Cycle, par: Framework, agencies: dict[str, Agency], stats: Stats) -> None:
+    subs = list(
+        Criterion.objects.filter(framework=par, level=Level.SUB, code__in=par_data.BELOW_MAX_2021)
+        .select_related("parent__parent__focal_agency")
+        .order_by("order")
+    )
+    staff = {m.agency_id: m.user for m in Membership.objects.filter(role=MembershipRole.STAFF)}
+    for sub in subs[:-UNTASKED]:
+        # One generator per sub-criterion: a second run draws the same values
+        # whatever the first run created, so the loader stays idempotent.
+        rng = random.Random(f"2021-{sub.code}")
+        for spec in _task_plan(rng, sub, sub.parent.parent.focal_agency, agencies):
+            deadline, done, progress = _task_dates(rng)
+            task, created = Task.objects.get_or_create(
+                cycle=cycle,
+                title=spec["title"],
+                lead_agency=spec["lead"],
+                defaults={
+                    "description": f"Theo kiến nghị tại {SOURCE}: khắc phục tồn tại, hạn chế "
+                    f"của tiêu chí {sub.code} ({sub.name}).",
+                    "source_document": SOURCE,
+                    "deadline": deadline,
+                    "completed_on": done,
+                    "progress": progress,
+                },
+            )
+            stats.add("task", created)
+            if created:
+                task.sub_criteria.add(sub)
+                task.coordinating_agencies.add(*spec["coordinating"])
+                _add_updates(rng, task, staff[spec["lead"].pk], stats)
+
+
+def _add_updates(rng: random.Random, task: Task, author, stats: Stats) -> None:
+    steps = [p for p in (20, 50, 80, 100) if p <= task.progress] if task.progress else []
+    start = task.deadline - dt.timedelta(days=40)
+    for i, percent in enumerate(steps):
+        day = min(start + dt.timedelta(days=10 * (i + 1)), task.completed_on or AS_OF, AS_OF)
+        update = ProgressUpdate.objects.create(
+            task=task,
+            author=author,
+            agency=task.lead_agency,
+            reported_on=day,
+            percent=percent,
+            note=rng.choice(
+                [
+                    "Đã ban hành văn bản chỉ đạo triển khai.",
+                    "Đã tổ chức rà soát, tổng hợp số liệu.",
+                    "Đã hoàn thiện dự thảo và lấy ý kiến các đơn vị.",
+                    "Đã gửi báo cáo kết quả về Sở Nội vụ.",
+                ]
+            ),
+        )
+        ProgressUpdate.objects.filter(pk=update.pk).update(
+            created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+        )
+        stats.add("progress_update", True)
+    if task.completed_on is None and task.deadline < AS_OF:
+        Task.objects.filter(pk=task.pk).update(
+            cause=rng.choice(
+                [
+                    "Chưa bố trí được kinh phí thực hiện.",
+                    "Thiếu nhân sự chuyên trách.",
+                    "Phụ thuộc hướng dẫn của bộ, ngành Trung ương.",
+                ]
+            )
+        )
+
+
+REPORT_STATES = [ReportStatus.ACCEPTED, ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.DRAFT, None]
+
+
+def load_reports(cycle: Cycle, agencies: dict[str, Agency], stats: Stats) -> None:
+    """Reports in every state; about one agency in five has not started."""
+    reviewer = User.objects.get(username="snv")
+    codes = [c for c, _n, _s in agency_data.DISTRICTS + agency_data.DEPARTMENTS + agency_data.CENTRAL]
+    for i, code in enumerate(codes):
+        state = REPORT_STATES[i % len(REPORT_STATES)] if code != "quynhon" else ReportStatus.DRAFT
+        if state is None:
+            continue
+        agency = agencies[code]
+        submitted = state != ReportStatus.DRAFT
+        submitted_at = timezone.make_aware(dt.datetime(2021, 11, 8 + i % 7, 15, 0)) if submitted else None
+        _, created = AgencyReport.objects.get_or_create(
+            cycle=cycle,
+            agency=agency,
+            defaults={
+                "status": state,
+                "narrative": f"{agency.name} báo cáo kết quả khắc phục các tồn tại, hạn chế theo {SOURCE}.",
+                "submitted_at": submitted_at,
+                "submitted_by": User.objects.filter(username=code).first() if submitted else None,
+                "reviewer_comment": "Đề nghị bổ sung nguyên nhân các nhiệm vụ chưa hoàn thành."
+                if state == ReportStatus.RETURNED
+                else "",
+                "reviewed_by": reviewer if state in (ReportStatus.RETURNED, ReportStatus.ACCEPTED) else None,
+            },
+        )
+        stats.add("report", created)

@@ -1,0 +1,283 @@
+"""Excel exports: the score tree with its gaps, the task tracking table, the agencies' report status.
+
+pretix-style: each sheet is a title, its columns and a row generator; the
+figures come from figures.py (the dashboard and the PDF read the same
+functions), so the three cannot drift apart. excel.write_workbook streams the
+rows in write-only mode, so 100,000 tasks need no more memory than 100.
+
+The score and task sheets begin with the columns of the import layouts, under
+the same headers: an exported workbook loads again as a framework with scores
+and as task assignments, so a province can edit last year's file and load it.
+Headers and labels are Vietnamese: they are the province's spreadsheet format,
+not interface text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from parindex.models import Cycle, FrameworkKind, Level
+
+from .. import figures, vocabulary
+from .workbook import (
+    DATE_FORMAT,
+    FRAMEWORK_LAYOUT,
+    INTEGER_FORMAT,
+    POINTS_FORMAT,
+    TASK_LAYOUT,
+    Column,
+    Layout,
+    Row,
+    Sheet,
+    write_workbook,
+)
+
+LEVEL_LABELS = vocabulary.LEVEL
+METHOD_LABELS = vocabulary.METHOD
+STATUS_LABELS = vocabulary.TASK_STATUS
+REPORT_LABELS = vocabulary.REPORT_STATE
+KIND_LABELS = vocabulary.AGENCY_KIND
+BELOW_MAX_MARK = "x"
+TOTAL_LABEL = "Tổng cộng"
+
+
+def _col(layout: Layout, key: str) -> Column:
+    return layout.column(key)
+
+
+# --------------------------------------------------------------------------- score tree
+
+F = FRAMEWORK_LAYOUT
+SCORE_COLUMNS = (
+    _col(F, "code"),
+    _col(F, "name"),
+    Column("level", "Cấp", width=19),
+    _col(F, "method"),
+    _col(F, "max_points"),
+    _col(F, "self_score"),
+    _col(F, "appraised_score"),
+    Column("effective", "Điểm đạt", width=10, number_format=POINTS_FORMAT),
+    Column("gap", "Điểm bị mất", width=10, number_format=POINTS_FORMAT),
+    Column("below_max", "Dưới điểm tối đa", width=10),
+    _col(F, "previous_score"),
+    Column("change", "Thay đổi so với năm trước", width=12, number_format=POINTS_FORMAT),
+    _col(F, "focal_agency"),
+    Column("tasks_total", "Số nhiệm vụ", width=10, number_format=INTEGER_FORMAT),
+    Column("tasks_open", "Nhiệm vụ chưa hoàn thành", width=12, number_format=INTEGER_FORMAT),
+)
+
+
+def _walk(tree: list[figures.ScoreRow]) -> Iterator[figures.ScoreRow]:
+    """Areas, each followed by its criteria and sub-criteria: the order of the official annex."""
+    stack = list(reversed(tree))
+    while stack:
+        row = stack.pop()
+        yield row
+        stack.extend(reversed(row.children))
+
+
+def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
+    """One row per node; the below-max marker on each sub-criterion that lost points; a total row last."""
+    for node in _walk(tree):
+        yield Row(
+            [
+                node.code,
+                node.name,
+                LEVEL_LABELS.get(node.level, node.level),
+                METHOD_LABELS.get(node.method, node.method),
+                node.max_points,
+                node.self_score,
+                node.appraised_score,
+                node.effective,
+                node.gap,
+                BELOW_MAX_MARK if node.is_leaf and node.below_max else None,
+                node.previous_score,
+                node.change,
+                node.focal_agency or None,
+                node.tasks_total,
+                node.tasks_open,
+            ],
+            strong=node.level == Level.AREA,
+        )
+    totals = figures.totals(tree)
+    yield Row(
+        [None, TOTAL_LABEL, None, None, total, totals.self_points, totals.points, totals.points, totals.lost]
+        + [None, totals.previous_points, None, None, None, None],
+        strong=True,
+    )
+
+
+def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
+    """The PAR Index tree of the cycle; the first title line is the framework's name (read back on import)."""
+    framework = cycle.framework_of(FrameworkKind.PAR)
+    if framework is None:
+        return None
+    tree = figures.score_tree(cycle, FrameworkKind.PAR, as_of)
+    subtitle = f"Năm {cycle.year} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
+    if framework.legal_basis:
+        subtitle += f" – căn cứ {framework.legal_basis}"
+    return Sheet(
+        "Điểm Chỉ số CCHC", SCORE_COLUMNS, score_rows(tree, framework.total_points), (framework.name, subtitle)
+    )
+
+
+# --------------------------------------------------------------------------- task tracking table
+
+T = TASK_LAYOUT
+TASK_COLUMNS = (
+    Column("number", "STT", width=6, number_format=INTEGER_FORMAT),
+    _col(T, "title"),
+    _col(T, "description"),
+    _col(T, "codes"),
+    _col(T, "lead_agency"),
+    _col(T, "coordinating"),
+    _col(T, "deadline"),
+    _col(T, "source_document"),
+    Column("status", "Trạng thái", width=24),
+    Column("progress", "Tiến độ (%)", width=9, number_format=INTEGER_FORMAT),
+    Column("completed_on", "Ngày hoàn thành", width=12, number_format=DATE_FORMAT),
+    Column("days_overdue", "Số ngày quá hạn", width=9, number_format=INTEGER_FORMAT),
+    Column("cause", "Nguyên nhân chưa hoàn thành", width=40),
+)
+
+
+def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
+    """One line per task of the tracking table, numbered."""
+    for number, task in enumerate(rows, start=1):
+        yield [
+            number,
+            task.title,
+            task.description or None,
+            "; ".join(task.codes) or None,
+            task.lead_agency,
+            "; ".join(task.coordinating) or None,
+            task.deadline,
+            task.source_document or None,
+            STATUS_LABELS.get(task.status, task.status),
+            task.progress,
+            task.completed_on,
+            task.days_overdue,
+            task.cause or None,
+        ]
+
+
+def task_sheet(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> Sheet:
+    """Every task not closed (or, for an agency, only those it leads or coordinates)."""
+    title = f"Theo dõi nhiệm vụ khắc phục – {cycle.name}"
+    if agency is not None:
+        title = f"{title} – {agency.name}"
+    subtitle = f"Trạng thái tính đến ngày {as_of:%d/%m/%Y}"
+    rows = task_rows(figures.tracking_table(cycle, as_of, agency))
+    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle))
+
+
+# --------------------------------------------------------------------------- agencies' report status
+
+AGENCY_COLUMNS = (
+    Column("number", "STT", width=6, number_format=INTEGER_FORMAT),
+    Column("agency", "Cơ quan, đơn vị", width=40),
+    Column("kind", "Loại cơ quan", width=18),
+    Column("total", "Nhiệm vụ chủ trì", width=10, number_format=INTEGER_FORMAT),
+    Column("done_on_time", "Hoàn thành đúng hạn", width=11, number_format=INTEGER_FORMAT),
+    Column("done_late", "Hoàn thành quá hạn", width=11, number_format=INTEGER_FORMAT),
+    Column("open", "Chưa hoàn thành", width=11, number_format=INTEGER_FORMAT),
+    Column("overdue", "Trong đó quá hạn", width=10, number_format=INTEGER_FORMAT),
+    Column("rate", "Tỷ lệ hoàn thành (%)", width=11, number_format=POINTS_FORMAT),
+    Column("report", "Tình trạng báo cáo", width=18),
+)
+
+
+def agency_rows(cycle: Cycle, as_of: dt.date) -> Iterator[list]:
+    """The dashboard's agency ranking, best first, with each agency's report state."""
+    for number, row in enumerate(figures.agency_table(cycle, as_of), start=1):
+        yield [
+            number,
+            row.name,
+            KIND_LABELS.get(row.kind, row.kind),
+            row.total,
+            row.done_on_time,
+            row.done_late,
+            row.open,
+            row.overdue,
+            row.completion_rate,
+            REPORT_LABELS.get(row.report_state, row.report_state),
+        ]
+
+
+def agency_sheet(cycle: Cycle, as_of: dt.date) -> Sheet:
+    deadline = f"Hạn báo cáo: {cycle.report_deadline:%d/%m/%Y} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
+    title = f"Tình hình thực hiện và báo cáo của các cơ quan – {cycle.name}"
+    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, agency_rows(cycle, as_of), (title, deadline))
+
+
+# --------------------------------------------------------------------------- workbooks
+
+
+def export_workbook(
+    cycle: Cycle, as_of: dt.date, target: str | IO[bytes], agency: Agency | None = None
+) -> dict[str, int]:
+    """The tracking workbook: the whole province's three sheets, or one agency's own tasks only.
+
+    An agency's workbook holds no other agency's rows: no score tree with
+    province-wide task counts and no ranking of the others.
+    """
+    if agency is not None:
+        sheets = [task_sheet(cycle, as_of, agency)]
+    else:
+        scores = score_sheet(cycle, as_of)
+        sheets = [s for s in (scores, task_sheet(cycle, as_of), agency_sheet(cycle, as_of)) if s is not None]
+    return write_workbook(sheets, target)
+
+
+def export_filename(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> str:
+    scope = f"-{slugify(agency.code)}" if agency else ""
+    return f"theo-doi-{cycle.year}{scope}-{as_of:%Y-%m-%d}.xlsx"
+
+
+TEMPLATE_HELP = {
+    "code": (lambda: _("Code of the area (3), criterion (3.2) or sub-criterion (3.2.1)."), "3.2.1"),
+    "name": (lambda: _("Name of the area, criterion or sub-criterion."), "Công khai thủ tục hành chính"),
+    "max_points": (lambda: _("Maximum points; a parent's maximum is the sum of its parts'."), "0,5"),
+    "method": (lambda: _("“Tự đánh giá” (self-assessed) or “Điều tra XHH” (survey); blank means self-assessed."), ""),
+    "self_score": (lambda: _("The province's self-assessed score (sub-criteria only)."), "0,25"),
+    "appraised_score": (lambda: _("The score after the Ministry's appraisal (sub-criteria only)."), "0,25"),
+    "previous_score": (lambda: _("Last year's score (sub-criteria only)."), "0,5"),
+    "focal_agency": (lambda: _("Focal agency of an area: its code or its name."), "snv"),
+    "title": (lambda: _("Title of the task; with the lead agency it identifies the task on re-import."), ""),
+    "description": (lambda: _("What is to be done."), ""),
+    "codes": (lambda: _("Sub-criteria codes, separated by commas or semicolons."), "3.2.1; 3.2.2"),
+    "lead_agency": (lambda: _("Lead agency: its code or its exact name."), "Sở Tư pháp"),
+    "coordinating": (lambda: _("Coordinating agencies, separated by semicolons."), "snv; stc"),
+    "deadline": (lambda: _("Deadline as a date or as dd/mm/yyyy text."), "31/12/2021"),
+    "source_document": (lambda: _("The document that assigned the task."), "Báo cáo 117/BC-SNV"),
+}
+
+
+def template_sheets(kind: str) -> list[Sheet]:
+    """An empty sheet with the import headers, and a sheet explaining each column with an example."""
+    layout = FRAMEWORK_LAYOUT if kind == "framework" else TASK_LAYOUT
+    title = "Bộ tiêu chí" if kind == "framework" else "Nhiệm vụ"
+    help_columns = (
+        Column("column", _("Column"), width=26),
+        Column("required", _("Required"), width=12),
+        Column("meaning", _("Meaning"), width=70),
+        Column("example", _("Example"), width=24),
+    )
+
+    def help_rows() -> Iterator[list]:
+        for column in layout.columns:
+            meaning, example = TEMPLATE_HELP[column.key]
+            yield [column.header, _("yes") if column.required else _("no"), meaning(), example or None]
+
+    return [Sheet(title, layout.columns, iter(())), Sheet(_("Instructions"), help_columns, help_rows())]
+
+
+def template_workbook(kind: str, target: str | IO[bytes]) -> None:
+    write_workbook(template_sheets(kind), target)

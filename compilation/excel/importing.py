@@ -1,0 +1,965 @@
+"""Import services: a framework with its scores, and task assignments, from the province's spreadsheets.
+
+Each import runs parse → validate → preview → apply. Every problem is
+collected with its sheet, row and column before anything is written; the
+apply step runs in ONE transaction, so a file is loaded whole or not at all.
+Imports are idempotent: criteria are keyed by framework + code, scores by
+cycle + criterion, tasks by cycle + title + lead agency, so loading the same
+file again updates rows and never duplicates them. A dry run plans and writes
+nothing.
+
+The browser (views_excel.py) and ``manage.py import_workbook`` both call
+``run_import``; the logic exists once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import DatabaseError, models, transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from agencies import clock
+from agencies.models import Agency
+from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
+from remediation.models import Task
+
+from . import workbook as excel
+from .workbook import FRAMEWORK_LAYOUT, TASK_LAYOUT, CellError, HeaderMatch, Layout, WorkbookError
+
+CHANGE_REASON = "Excel import"
+MAX_SCORE = Decimal("99999.99")  # DecimalField(max_digits=7, decimal_places=2)
+LEVELS = {1: Level.AREA, 2: Level.CRITERION, 3: Level.SUB}
+CODE_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$")
+METHODS = {
+    "tu danh gia": Method.SELF,
+    "tu cham": Method.SELF,
+    "tu cham diem": Method.SELF,
+    "self": Method.SELF,
+    "self assessed": Method.SELF,
+    "self assessment": Method.SELF,
+    "dieu tra xhh": Method.SURVEY,
+    "dieu tra xa hoi hoc": Method.SURVEY,
+    "dieu tra": Method.SURVEY,
+    "xhh": Method.SURVEY,
+    "survey": Method.SURVEY,
+    "sociological survey": Method.SURVEY,
+}
+SCORE_KEYS = ("self_score", "appraised_score", "previous_score")
+
+
+class ImportKind(models.TextChoices):
+    FRAMEWORK = "framework", gettext_lazy("Framework with scores")
+    TASKS = "tasks", gettext_lazy("Task assignments")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, where it is: sheet, row, column letter and the header there."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    header: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet:
+            where.append(_("sheet “%(sheet)s”") % {"sheet": self.sheet})
+        if self.row:
+            where.append(_("row %(row)s") % {"row": self.row})
+        if self.column:
+            label = f"{self.column} ({self.header})" if self.header else self.column
+            where.append(_("column %(column)s") % {"column": label})
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.sheet, self.row or 0, self.column.rjust(3))
+
+
+@dataclass
+class Summary:
+    """What the import creates, updates and leaves unchanged, per kind of row."""
+
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def count(self, what: str, created: bool, changed: bool) -> None:
+        bucket = self.created if created else self.updated if changed else self.unchanged
+        bucket[what] += 1
+
+    def lines(self) -> list[str]:
+        names = {
+            "framework": _("frameworks"),
+            "criterion": _("criteria"),
+            "score": _("scores"),
+            "task": _("tasks"),
+        }
+        out = []
+        for key, label in names.items():
+            figures = (self.created[key], self.updated[key], self.unchanged[key])
+            if any(figures):
+                out.append(
+                    _("%(what)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged")
+                    % {"what": label, "created": figures[0], "updated": figures[1], "unchanged": figures[2]}
+                )
+        return out
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool
+    problems: list[Problem] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
+    sheet: str = ""
+    rows: int = 0
+    framework_name: str = ""
+    framework_kind: str = ""
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Problems(list):
+    """The problems found so far, each placed at its cell when there is one."""
+
+    def add(self, message: str, match: HeaderMatch | None = None, row: int | None = None, key: str = "") -> None:
+        placed = match is not None and row is not None and key in match.positions
+        column = match.letter(key) if placed else ""
+        header = match.labels.get(key, "") if placed else ""
+        self.append(Problem(message, match.sheet if match else "", row, column, header))
+
+
+# --------------------------------------------------------------------------- reading cells
+
+
+class RowReader:
+    """Reads one row's cells; a cell that cannot be read becomes a problem at its address."""
+
+    def __init__(self, match: HeaderMatch, number: int, values: dict[str, Any], problems: Problems, epoch) -> None:
+        self.match, self.number, self.values, self.problems, self.epoch = match, number, values, problems, epoch
+
+    def has(self, key: str) -> bool:
+        return key in self.match.positions
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.add(message, self.match, self.number, key)
+
+    def read(self, key: str, parse: Callable[[Any], Any], required: bool) -> Any:
+        if not self.has(key):
+            return None
+        try:
+            value = parse(self.values.get(key))
+        except CellError as exc:
+            self.problem(key, exc.message)
+            return None
+        if required and value in (None, ""):
+            self.problem(key, _("This value is required."))
+        return value
+
+    def text(self, key: str, max_length: int = excel.EXCEL_MAX_CHARS, required: bool = False) -> str:
+        return self.read(key, lambda v: excel.parse_text(v, max_length), required) or ""
+
+    def decimal(self, key: str, required: bool = False) -> Decimal | None:
+        return self.read(key, excel.parse_decimal, required)
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        return self.read(key, lambda v: excel.parse_date(v, self.epoch), required)
+
+    def code(self, key: str) -> str:
+        return self.read(key, excel.parse_code, False) or ""
+
+
+def _locate(workbook: Workbook, layout: Layout, problems: Problems, sheet: str | None) -> HeaderMatch | None:
+    """The header of the layout, or a problem naming the columns that were looked for."""
+    if sheet and sheet not in workbook.sheetnames:
+        problems.add(_("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet})
+        return None
+    match = excel.find_header(workbook, layout, sheet)
+    expected = ", ".join(c.header for c in layout.required)
+    if match is None:
+        problems.add(_("No header row was found. The sheet needs the columns: %(columns)s.") % {"columns": expected})
+        return None
+    for column in layout.required:
+        if column.key not in match.positions:
+            problems.append(
+                Problem(
+                    _("The required column “%(column)s” is missing from the header row.") % {"column": column.header},
+                    match.sheet,
+                    match.row,
+                )
+            )
+    return None if any(c.key not in match.positions for c in layout.required) else match
+
+
+def _rows(workbook: Workbook, match: HeaderMatch, problems: Problems) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The data rows; a sheet past the size limits becomes one problem."""
+    try:
+        yield from excel.data_rows(workbook, match)
+    except WorkbookError as exc:
+        problems.add(exc.message, match)
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+def fold_name(text: str, strip_marks: bool) -> str:
+    """Compare agency names as people write them: "Ủy ban nhân dân" is "UBND", spacing and case ignored."""
+    value = excel.normalize(text) if strip_marks else " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    for long in ("uy ban nhan dan", "ủy ban nhân dân", "uỷ ban nhân dân"):
+        value = value.replace(long, "ubnd")
+    return value
+
+
+class AgencyIndex:
+    """Finds an agency by code or by name; only an unambiguous match is accepted."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, Agency] = {}
+        self.by_name: dict[bool, dict[str, list[Agency]]] = {False: defaultdict(list), True: defaultdict(list)}
+        for agency in Agency.objects.select_related("merged_into").order_by("pk"):
+            self.by_code[agency.code.casefold()] = agency
+            for strip in (False, True):
+                names = {fold_name(n, strip) for n in (agency.name, agency.short_name) if n}
+                for name in names:
+                    self.by_name[strip][name].append(agency)
+
+    def find(self, text: str) -> Agency:
+        """The agency named by ``text``; CellError says why none (or several) matched."""
+        if text.casefold() in self.by_code:
+            return self._usable(self.by_code[text.casefold()], text)
+        for strip in (False, True):
+            found = self.by_name[strip].get(fold_name(text, strip), [])
+            active = [a for a in found if a.is_active]
+            if len(active) == 1:
+                return active[0]
+            if len(active) > 1:
+                names = "; ".join(f"{a.name} ({a.code})" for a in active[:5])
+                raise CellError(
+                    _("“%(text)s” matches several agencies: %(names)s. Write the agency's code instead.")
+                    % {"text": text, "names": names}
+                )
+            if found:
+                return self._usable(found[0], text)
+        raise CellError(_("No agency has the code or name “%(text)s”.") % {"text": text[:100]})
+
+    @staticmethod
+    def _usable(agency: Agency, text: str) -> Agency:
+        if agency.is_active:
+            return agency
+        if agency.merged_into_id:
+            raise CellError(
+                _("The agency “%(text)s” was merged into “%(other)s”; assign the task to that agency.")
+                % {"text": text, "other": agency.merged_into.name}
+            )
+        raise CellError(_("The agency “%(text)s” is no longer active.") % {"text": text})
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def run_import(
+    source: bytes | IO[bytes],
+    kind: str,
+    cycle: Cycle,
+    *,
+    dry_run: bool = False,
+    user=None,
+    framework_name: str = "",
+    framework_kind: str = "",
+    sheet: str = "",
+) -> ImportResult:
+    """Parse, validate and (unless a dry run or any problem) apply a workbook in one transaction.
+
+    Never raises for bad input: every way the file or its rows can be wrong
+    comes back as a Problem, and then nothing has been written.
+    """
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    problems = Problems()
+    data = source if isinstance(source, bytes) else source.read()
+    try:
+        workbook = excel.open_workbook(data)
+    except WorkbookError as exc:
+        result.problems = [Problem(exc.message)]
+        return result
+    try:
+        if kind == ImportKind.FRAMEWORK:
+            importer = FrameworkImport(workbook, cycle, result, problems, framework_name, framework_kind)
+        else:
+            importer = TaskImport(workbook, cycle, result, problems)
+        _atomically(cycle, problems, result, lambda: importer.plan(sheet or None), lambda: importer.apply(user))
+    finally:
+        workbook.close()
+    result.problems = sorted(explain_formulas(data, problems), key=lambda p: p.sort_key)
+    return result
+
+
+def explain_formulas(data: bytes, problems: list[Problem]) -> list[Problem]:
+    """A required cell that reads as empty because it holds a formula without a stored value says so."""
+    required = _("This value is required.")
+    empty = {(p.sheet, p.row, p.column) for p in problems if p.message == required and p.row and p.column}
+    formulas: set[tuple[str, int, str]] = set()
+    for sheet in {s for s, _r, _c in empty}:
+        cells = {(r, column_index_from_string(c)) for s, r, c in empty if s == sheet}
+        found = excel.formula_cells(data, sheet, cells)
+        formulas |= {(sheet, r, get_column_letter(c)) for r, c in found}
+    message = _(
+        "The cell holds a formula whose result the file does not store; open the file in Excel or LibreOffice "
+        "and save it again, or type the value."
+    )
+    return [replace(p, message=message) if (p.sheet, p.row, p.column) in formulas else p for p in problems]
+
+
+def _atomically(cycle: Cycle, problems: Problems, result: ImportResult, plan: Callable, apply: Callable) -> None:
+    """Read, plan and apply inside one transaction holding the cycle's row lock.
+
+    The lock serialises two imports into the same cycle, so two reviewers
+    confirming at once cannot both create the same tasks. Any problem or a dry
+    run rolls back before a write; a database refusal rolls the whole file back
+    and becomes a problem.
+    """
+    try:
+        with transaction.atomic():
+            Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+            plan()
+            if problems or result.dry_run:
+                transaction.set_rollback(True)
+                return
+            apply()
+            result.applied = True
+    except DatabaseError as exc:
+        result.applied = False
+        problems.add(_("The database refused the import, so nothing was written: %(error)s") % {"error": exc})
+
+
+# --------------------------------------------------------------------------- framework with scores
+
+
+@dataclass
+class CriterionRow:
+    """One criterion row of the file, as read."""
+
+    row: int
+    code: str
+    name: str
+    max_points: Decimal | None
+    method: str | None
+    scores: dict[str, Decimal | None]
+    focal: Agency | None
+    order: int
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".") + 1
+
+    @property
+    def parent_code(self) -> str:
+        return self.code.rsplit(".", 1)[0] if "." in self.code else ""
+
+
+def parse_method(value: str) -> str | None:
+    """ "Tự đánh giá"/"self" or "Điều tra XHH"/"survey"; blank is None (decided from the children)."""
+    if not value:
+        return None
+    method = METHODS.get(excel.normalize(value))
+    if method is None:
+        raise CellError(
+            _("“%(value)s” is not a method; write “Tự đánh giá” (self-assessed) or “Điều tra XHH” (survey).")
+            % {"value": value[:50]}
+        )
+    return method
+
+
+def guess_framework_kind(texts: Iterable[str]) -> str:
+    """SIPAS when a title or the name says so ("SIPAS", "hài lòng"), else the PAR Index."""
+    folded = " ".join(excel.normalize(t) for t in texts)
+    return FrameworkKind.SIPAS if "sipas" in folded or "hai long" in folded else FrameworkKind.PAR
+
+
+def title_name(titles: list[str]) -> str:
+    """The title row naming the framework; a letterhead line ("UBND TỈNH ...") is skipped."""
+    keywords = ("chi so", "par", "sipas", "tieu chi", "cai cach hanh chinh", "hai long")
+    for title in titles:
+        if any(k in excel.normalize(title).split() or k in excel.normalize(title) for k in keywords):
+            return title
+    return titles[0] if titles else ""
+
+
+class FrameworkImport:
+    """A framework (PAR Index or SIPAS), its criteria tree and one cycle's scores.
+
+    The level comes from the code's depth and the parent from its prefix; a
+    parent's maximum must equal the sum of its children's, and for the PAR
+    Index the areas must add up to the framework's total. SIPAS components are
+    percentages, each out of 100, so their total is checked only when the file
+    has a total row.
+    """
+
+    def __init__(self, workbook, cycle, result, problems, name: str, kind: str) -> None:
+        self.workbook, self.cycle, self.result, self.problems = workbook, cycle, result, problems
+        self.given_name, self.given_kind = name.strip(), kind
+        self.rows: list[CriterionRow] = []
+        self.total: Decimal | None = None
+        self.total_row: int | None = None
+        self.children: dict[str, list[CriterionRow]] = defaultdict(list)
+
+    # ---- reading the file
+
+    def plan(self, sheet: str | None) -> None:
+        match = _locate(self.workbook, FRAMEWORK_LAYOUT, self.problems, sheet)
+        if match is None:
+            return
+        self.match = match
+        self.result.sheet = match.sheet
+        self.read_rows(AgencyIndex())
+        self.result.rows = len(self.rows)
+        if not self.rows and not self.problems:
+            self.problems.add(_("The sheet has no criteria below its header row."), match)
+        self.resolve_framework()
+        if self.problems:
+            return
+        self.check_tree()
+        self.check_scores()
+        if not self.problems:
+            self.plan_changes()
+
+    def read_rows(self, agencies: AgencyIndex) -> None:
+        for number, values in _rows(self.workbook, self.match, self.problems):
+            reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
+            code, name = reader.code("code"), reader.text("name", 500, required=True)
+            if not code and excel.normalize(name).startswith("tong"):
+                self.total, self.total_row = reader.decimal("max_points", required=True), number
+                continue
+            row = self.read_row(reader, code, name, agencies)
+            if row is not None:
+                self.rows.append(row)
+
+    def read_row(self, reader: RowReader, code: str, name: str, agencies: AgencyIndex) -> CriterionRow | None:
+        if not code:
+            reader.problem("code", _("The code is missing."))
+            return None
+        if not CODE_RE.match(code):
+            reader.problem("code", _("“%(code)s” is not a criterion code such as 3, 3.2 or 3.2.1.") % {"code": code})
+            return None
+        max_points = reader.decimal("max_points", required=True)
+        if max_points is not None and not 0 <= max_points <= MAX_SCORE:
+            reader.problem("max_points", _("The maximum must be between 0 and %(max)s.") % {"max": points(MAX_SCORE)})
+            max_points = None
+        method = reader.read("method", lambda v: parse_method(excel.parse_text(v, 100)), False)
+        scores = {key: reader.decimal(key) for key in SCORE_KEYS if reader.has(key)}
+        focal = None
+        focal_text = reader.text("focal_agency", 200)
+        if focal_text and code.count(".") == 0:
+            focal = reader.read("focal_agency", lambda v: agencies.find(focal_text), False)
+        return CriterionRow(reader.number, code, name, max_points, method, scores, focal, len(self.rows) + 1)
+
+    def resolve_framework(self) -> None:
+        """The framework's name (given, else the title row) and kind (given, else as stored, else guessed)."""
+        name = self.given_name or title_name(self.match.title_lines)
+        if not name:
+            self.problems.add(
+                _("The framework has no name: give one, or write it in a title row above the header."), self.match
+            )
+        elif len(name) > 200:
+            self.problems.add(_("The framework's name is longer than 200 characters."), self.match)
+        self.framework = Framework.objects.filter(name=name).first() if name else None
+        stored = self.framework.kind if self.framework else ""
+        self.kind = self.given_kind or stored or guess_framework_kind([name, *self.match.title_lines])
+        if stored and stored != self.kind:
+            self.problems.add(
+                _("A framework named “%(name)s” already exists as %(kind)s.")
+                % {"name": name, "kind": FrameworkKind(stored).label},
+                self.match,
+            )
+        self.result.framework_name, self.result.framework_kind = name, self.kind
+        self.name = name
+
+    # ---- checking the tree
+
+    def check_tree(self) -> None:
+        """Unique codes, present parents, parents' maxima equal to their children's sums, and the total."""
+        self.by_code: dict[str, CriterionRow] = {}
+        for row in self.rows:
+            if row.code in self.by_code:
+                first = self.by_code[row.code].row
+                self.problem(
+                    row, "code", _("The code %(code)s is already on row %(row)s.") % {"code": row.code, "row": first}
+                )
+                continue
+            self.by_code[row.code] = row
+        for row in self.by_code.values():
+            if row.parent_code and row.parent_code not in self.by_code:
+                message = _("The parent %(parent)s of %(code)s is not in the sheet.")
+                self.problem(row, "code", message % {"parent": row.parent_code, "code": row.code})
+            elif row.parent_code:
+                self.children[row.parent_code].append(row)
+        for code, kids in self.children.items():
+            self.check_sum(self.by_code[code], kids)
+        self.check_total()
+
+    def check_sum(self, parent: CriterionRow, kids: list[CriterionRow]) -> None:
+        if parent.max_points is None or any(k.max_points is None for k in kids):
+            return
+        total = sum((k.max_points for k in kids), Decimal(0))
+        if total != parent.max_points:
+            message = _("The maximum %(max)s of %(code)s is not the sum of its parts' maxima (%(sum)s).")
+            self.problem(
+                parent,
+                "max_points",
+                message % {"max": points(parent.max_points), "code": parent.code, "sum": points(total)},
+            )
+
+    def check_total(self) -> None:
+        areas = [r for r in self.by_code.values() if r.depth == 1]
+        if self.total is None and self.kind != FrameworkKind.PAR:
+            return
+        total = (
+            self.total if self.total is not None else (self.framework.total_points if self.framework else Decimal(100))
+        )
+        if any(a.max_points is None for a in areas) or total is None:
+            return
+        found = sum((a.max_points for a in areas), Decimal(0))
+        if found != total:
+            message = _("The areas add up to %(sum)s points, but the framework's total is %(total)s.")
+            self.problems.add(
+                message % {"sum": points(found), "total": points(total)}, self.match, self.total_row, "max_points"
+            )
+        self.total = total
+
+    def check_scores(self) -> None:
+        """Scores sit on the scored leaves; each must lie within 0 and the maximum, as the database demands."""
+        for row in self.by_code.values():
+            if row.code in self.children or row.max_points is None:
+                continue
+            for key, value in row.scores.items():
+                if value is None:
+                    continue
+                limit = MAX_SCORE if key == "previous_score" else row.max_points
+                if not 0 <= value <= limit:
+                    message = _("The score %(value)s is outside 0 to %(max)s.")
+                    self.problem(row, key, message % {"value": points(value), "max": points(limit)})
+
+    def problem(self, row: CriterionRow, key: str, message: str) -> None:
+        self.problems.add(message, self.match, row.row, key)
+
+    # ---- planning against the database
+
+    def plan_changes(self) -> None:
+        self.existing = (
+            {c.code: c for c in Criterion.objects.filter(framework=self.framework)} if self.framework else {}
+        )
+        self.methods = self.effective_methods()
+        missing = sorted(set(self.existing) - set(self.by_code), key=_code_key)
+        if missing:
+            message = _(
+                "The framework “%(name)s” also has criteria that are not in the file (%(codes)s); an import never "
+                "deletes criteria. Add them to the file, or import under a new framework name."
+            )
+            self.problems.add(message % {"name": self.name, "codes": ", ".join(missing[:10])}, self.match)
+        self.check_lowered_maxima()
+        self.check_cycle_frameworks()
+        self.count_changes()
+
+    def effective_methods(self) -> dict[str, str]:
+        """Blank methods: a leaf is self-assessed; a parent is a survey when all its children are."""
+        methods: dict[str, str] = {}
+        for row in sorted(self.by_code.values(), key=lambda r: -r.depth):
+            kids = self.children.get(row.code, [])
+            derived = Method.SURVEY if kids and all(methods[k.code] == Method.SURVEY for k in kids) else Method.SELF
+            methods[row.code] = row.method or derived
+        return methods
+
+    def check_lowered_maxima(self) -> None:
+        """A lowered maximum must stay above every score already recorded against it, in any cycle."""
+        lowered = {
+            code: node
+            for code, node in self.existing.items()
+            if code in self.by_code and self.by_code[code].max_points < node.max_points
+        }
+        if not lowered:
+            return
+        labels = {"self_score": _("self score"), "appraised_score": _("appraised score"), "target": _("target")}
+        scores = Score.objects.filter(criterion__in=lowered.values()).select_related("cycle", "criterion")
+        for score in scores.order_by("cycle__year", "criterion__code"):
+            row = self.by_code[score.criterion.code]
+            for key, label in labels.items():
+                if score.cycle_id == self.cycle.pk and key in row.scores:
+                    continue
+                value = getattr(score, key)
+                if value is not None and value > row.max_points:
+                    message = _(
+                        "Cycle %(year)s records %(what)s %(value)s for %(code)s, above the new maximum %(max)s."
+                    )
+                    values = {"year": score.cycle.year, "what": label, "value": points(value), "code": row.code}
+                    self.problem(row, "max_points", message % {**values, "max": points(row.max_points)})
+
+    def check_cycle_frameworks(self) -> None:
+        """A cycle has one framework of each kind; another one is replaced only while the cycle has no data on it."""
+        self.detach = [
+            f for f in self.cycle.frameworks.filter(kind=self.kind) if f.pk != getattr(self.framework, "pk", None)
+        ]
+        for other in self.detach:
+            used = (
+                Score.objects.filter(cycle=self.cycle, criterion__framework=other).exists()
+                or Task.objects.filter(cycle=self.cycle, sub_criteria__framework=other).exists()
+            )
+            if used:
+                message = _(
+                    "Cycle %(year)s already uses the framework “%(other)s”, with scores or tasks; remove it from "
+                    "the cycle first, or import under that framework's name."
+                )
+                self.problems.add(message % {"year": self.cycle.year, "other": other.name}, self.match)
+
+    def node_values(self, row: CriterionRow, parent: Criterion | None = None) -> dict[str, Any]:
+        """The fields a row sets on its criterion; the parent is the node of the code's prefix."""
+        parent = parent or self.existing.get(row.parent_code)
+        values = {
+            "parent_id": parent.pk if parent else None,
+            "level": LEVELS[row.depth],
+            "name": row.name,
+            "max_points": row.max_points,
+            "method": self.methods[row.code],
+            "order": row.order,
+        }
+        if row.depth == 1 and "focal_agency" in self.match.positions:
+            values["focal_agency_id"] = row.focal.pk if row.focal else None
+        return values
+
+    def count_changes(self) -> None:
+        """What the preview announces: rows new, updated or unchanged (the apply step writes the same)."""
+        summary = self.result.summary
+        changed = self.framework is not None and self.total is not None and self.total != self.framework.total_points
+        summary.count("framework", self.framework is None, changed)
+        scores = Score.objects.filter(cycle=self.cycle, criterion__framework=self.framework) if self.framework else []
+        self.scores = {s.criterion_id: s for s in scores}
+        for row in self.by_code.values():
+            node = self.existing.get(row.code)
+            summary.count("criterion", node is None, node is not None and _differs(node, self.node_values(row)))
+            if row.code not in self.children:
+                score = self.scores.get(node.pk) if node else None
+                values = {"max_points": row.max_points, **row.scores}
+                summary.count("score", score is None, score is not None and _differs(score, values))
+
+    # ---- writing
+
+    def apply(self, user) -> None:
+        framework = self.framework or Framework(name=self.name, kind=self.kind)
+        if framework.pk is None or framework.total_points != self.total:
+            framework.total_points = self.total if self.total is not None else framework.total_points
+            framework._change_reason = CHANGE_REASON
+            framework.save()
+        nodes: dict[str, Criterion] = {}
+        for row in sorted(self.by_code.values(), key=lambda r: (r.depth, r.order)):
+            nodes[row.code] = self.save_node(framework, row, nodes.get(row.parent_code))
+        for row in self.by_code.values():
+            if row.code not in self.children:
+                self.save_score(nodes[row.code], row)
+        self.cycle.frameworks.remove(*self.detach)
+        self.cycle.frameworks.add(framework)
+
+    def save_node(self, framework: Framework, row: CriterionRow, parent: Criterion | None) -> Criterion:
+        node = self.existing.get(row.code) or Criterion(framework=framework, code=row.code)
+        values = self.node_values(row, parent)
+        old_max = node.max_points
+        if node.pk is None or _differs(node, values):
+            for key, value in values.items():
+                setattr(node, key, value)
+            node.save()
+        if old_max is not None and old_max != node.max_points:
+            # Keep every cycle's copied maximum in step (the CHECK constraints compare against it);
+            # this cycle's row is saved with its new scores just after.
+            Score.objects.filter(criterion=node).exclude(cycle=self.cycle).update(max_points=node.max_points)
+        return node
+
+    def save_score(self, node: Criterion, row: CriterionRow) -> None:
+        score = self.scores.get(node.pk) or Score(cycle=self.cycle, criterion=node)
+        values = {"max_points": node.max_points, **row.scores}
+        if score.pk is None or _differs(score, values):
+            for key, value in values.items():
+                setattr(score, key, value)
+            score._change_reason = CHANGE_REASON
+            score.save()
+
+
+def points(value: Decimal) -> str:
+    """Points as people write them in the active language: 0,5 in Vietnamese, 0.5 in English; no trailing zeros."""
+    return formats.number_format(Decimal(format(value.normalize(), "f")), use_l10n=True)
+
+
+def _differs(obj: models.Model, values: dict[str, Any]) -> bool:
+    return any(getattr(obj, key) != value for key, value in values.items())
+
+
+def _code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+
+
+# --------------------------------------------------------------------------- task assignments
+
+
+@dataclass
+class TaskRow:
+    """One task row of the file, as read; None for a column the file does not have."""
+
+    row: int
+    title: str
+    lead: Agency
+    deadline: dt.date
+    description: str | None
+    source: str
+    criteria: set[int] | None
+    coordinating: set[int] | None
+
+
+@dataclass
+class TaskChange:
+    row: TaskRow
+    task: Task | None
+    fields: dict[str, Any]
+    created: bool
+    changed: bool
+    links_changed: bool = False
+
+
+def _chunks(items: list, size: int = 1000) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class TaskImport:
+    """Task assignments for a cycle: title, description, sub-criteria, lead and coordinating agencies,
+    deadline and source document.
+
+    Progress, completion and causes belong to the agencies and are never
+    touched, so a province can re-import its list mid-campaign.
+    """
+
+    def __init__(self, workbook, cycle, result, problems) -> None:
+        self.workbook, self.cycle, self.result, self.problems = workbook, cycle, result, problems
+        self.rows: list[TaskRow] = []
+        self.changes: list[TaskChange] = []
+
+    def plan(self, sheet: str | None) -> None:
+        match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet)
+        if match is None:
+            return
+        self.match = match
+        self.result.sheet = match.sheet
+        self.criteria = self.load_criteria()
+        self.read_rows(AgencyIndex())
+        self.result.rows = len(self.rows)
+        if not self.rows and not self.problems:
+            self.problems.add(_("The sheet has no tasks below its header row."), match)
+        if not self.problems:
+            self.plan_changes()
+
+    def load_criteria(self) -> dict[str, tuple[int, bool]] | None:
+        """Code → (id, is a sub-criterion) in the cycle's PAR framework; None when there is none."""
+        framework = self.cycle.framework_of(FrameworkKind.PAR)
+        if framework is None:
+            return None
+        nodes = Criterion.objects.filter(framework=framework).annotate(kids=models.Count("children"))
+        return {code: (pk, kids == 0) for code, pk, kids in nodes.values_list("code", "id", "kids")}
+
+    def read_rows(self, agencies: AgencyIndex) -> None:
+        seen: dict[tuple[str, int], int] = {}
+        for number, values in _rows(self.workbook, self.match, self.problems):
+            reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
+            row = self.read_row(reader, agencies)
+            if row is None:
+                continue
+            key = (row.title, row.lead.pk)
+            if key in seen:
+                message = _("The same task (title and lead agency) is already on row %(row)s.")
+                reader.problem("title", message % {"row": seen[key]})
+                continue
+            seen[key] = number
+            self.rows.append(row)
+
+    def read_row(self, reader: RowReader, agencies: AgencyIndex) -> TaskRow | None:
+        title = reader.text("title", 300, required=True)
+        lead_text = reader.text("lead_agency", 200, required=True)
+        lead = reader.read("lead_agency", lambda _v: agencies.find(lead_text), False) if lead_text else None
+        deadline = reader.date("deadline", required=True)
+        description = reader.text("description") if reader.has("description") else None
+        source = reader.text("source_document", 200)
+        criteria = self.read_codes(reader) if reader.has("codes") else None
+        coordinating = self.read_coordinating(reader, agencies, lead) if reader.has("coordinating") else None
+        if not (title and lead and deadline):
+            return None
+        return TaskRow(reader.number, title, lead, deadline, description, source, criteria, coordinating)
+
+    def read_codes(self, reader: RowReader) -> set[int]:
+        """Sub-criteria codes separated by commas, semicolons or line breaks, all in the cycle's PAR tree."""
+        text = reader.text("codes", 2000)
+        codes = [excel.parse_code(p) for p in re.split(r"[,;\n]+", text) if p.strip()]
+        if not codes:
+            return set()
+        if self.criteria is None:
+            message = _("Cycle %(year)s has no PAR Index framework yet; import the framework first.")
+            reader.problem("codes", message % {"year": self.cycle.year})
+            return set()
+        unknown = [c for c in codes if c not in self.criteria]
+        inner = [c for c in codes if c in self.criteria and not self.criteria[c][1]]
+        if unknown:
+            message = _("These codes are not in the cycle's PAR Index framework: %(codes)s.")
+            reader.problem("codes", message % {"codes": ", ".join(unknown[:10])})
+        if inner:
+            message = _("These codes are not sub-criteria (they have parts of their own): %(codes)s.")
+            reader.problem("codes", message % {"codes": ", ".join(inner[:10])})
+        return {self.criteria[c][0] for c in codes if c in self.criteria}
+
+    def read_coordinating(self, reader: RowReader, agencies: AgencyIndex, lead: Agency | None) -> set[int]:
+        """Agencies separated by semicolons or line breaks; commas too, when a name holds none."""
+        text = reader.text("coordinating", 4000)
+        found: list[Agency] = []
+        for piece in (p.strip() for p in re.split(r"[;\n]+", text)):
+            if not piece:
+                continue
+            try:
+                found.append(agencies.find(piece))
+                continue
+            except CellError as exc:
+                error = exc
+            parts = [p.strip() for p in piece.split(",") if p.strip()]
+            if len(parts) > 1:
+                try:
+                    found.extend([agencies.find(p) for p in parts])
+                    continue
+                except CellError:
+                    pass
+            reader.problem("coordinating", error.message)
+        return {a.pk for a in found if lead is None or a.pk != lead.pk}
+
+    # ---- planning against the database
+
+    def existing_tasks(self) -> dict[tuple[str, int], list[Task]]:
+        """The cycle's tasks bearing the file's titles (read in chunks: memory follows the file, not the cycle)."""
+        found: dict[tuple[str, int], list[Task]] = defaultdict(list)
+        fields = ("id", "title", "lead_agency_id", "description", "deadline", "source_document", "version")
+        for titles in _chunks(sorted({r.title for r in self.rows})):
+            for task in Task.objects.filter(cycle=self.cycle, title__in=titles).only(*fields).order_by("id"):
+                found[(task.title, task.lead_agency_id)].append(task)
+        return found
+
+    def current_links(self, task_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+        criteria: dict[int, set[int]] = defaultdict(set)
+        agencies: dict[int, set[int]] = defaultdict(set)
+        for ids in _chunks(task_ids):
+            for task_id, other in Task.sub_criteria.through.objects.filter(task_id__in=ids).values_list(
+                "task_id", "criterion_id"
+            ):
+                criteria[task_id].add(other)
+            for task_id, other in Task.coordinating_agencies.through.objects.filter(task_id__in=ids).values_list(
+                "task_id", "agency_id"
+            ):
+                agencies[task_id].add(other)
+        return criteria, agencies
+
+    def plan_changes(self) -> None:
+        existing = self.existing_tasks()
+        matched = [tasks[0].pk for tasks in existing.values()]
+        self.links = self.current_links(matched)
+        for row in self.rows:
+            tasks = existing.get((row.title, row.lead.pk), [])
+            if len(tasks) > 1:
+                message = _(
+                    "%(n)s tasks of this cycle already have this title and lead agency; "
+                    "the import cannot tell which one to update."
+                )
+                self.problems.add(message % {"n": len(tasks)}, self.match, row.row, "title")
+                continue
+            self.changes.append(self.change_for(row, tasks[0] if tasks else None))
+            change = self.changes[-1]
+            self.result.summary.count("task", change.created, change.changed)
+
+    def change_for(self, row: TaskRow, task: Task | None) -> TaskChange:
+        fields: dict[str, Any] = {"deadline": row.deadline}
+        if row.description is not None:
+            fields["description"] = row.description
+        if row.source:
+            fields["source_document"] = row.source
+        if task is None:
+            return TaskChange(row, None, fields, created=True, changed=False, links_changed=True)
+        criteria, agencies = self.links
+        links_changed = (row.criteria is not None and row.criteria != criteria.get(task.pk, set())) or (
+            row.coordinating is not None and row.coordinating != agencies.get(task.pk, set())
+        )
+        changed = _differs(task, fields) or links_changed
+        return TaskChange(row, task, fields, created=False, changed=changed, links_changed=links_changed)
+
+    # ---- writing
+
+    def apply(self, user) -> None:
+        """Bulk writes: 10,000 rows in a few seconds, with the same history rows a save() would leave."""
+        now = clock.now(self.cycle)
+        created = [
+            Task(cycle=self.cycle, title=c.row.title, lead_agency=c.row.lead, created_by=user, **c.fields)
+            for c in self.changes
+            if c.created
+        ]
+        Task.objects.bulk_create(created, batch_size=500)
+        for change, task in zip((c for c in self.changes if c.created), created, strict=True):
+            change.task = task
+        updated = [c for c in self.changes if c.changed]
+        for change in updated:
+            for key, value in change.fields.items():
+                setattr(change.task, key, value)
+            change.task.version += 1
+            change.task.updated_at = now
+        fields = ["deadline", "description", "source_document", "version", "updated_at"]
+        Task.objects.bulk_update([c.task for c in updated], fields, batch_size=500)
+        self.replace_links([c for c in self.changes if c.links_changed])
+        _record_history(created, user, update=False)
+        _record_history([c.task for c in updated], user, update=True)
+
+    def replace_links(self, changes: list[TaskChange]) -> None:
+        """Set each changed task's sub-criteria and coordinating agencies to the file's lists."""
+        specs = (
+            (Task.sub_criteria.through, "criterion_id", lambda r: r.criteria),
+            (Task.coordinating_agencies.through, "agency_id", lambda r: r.coordinating),
+        )
+        for through, other, wanted in specs:
+            targets = [c for c in changes if wanted(c.row) is not None]
+            for ids in _chunks([c.task.pk for c in targets if not c.created]):
+                through.objects.filter(task_id__in=ids).delete()
+            links = [through(task_id=c.task.pk, **{other: pk}) for c in targets for pk in sorted(wanted(c.row))]
+            through.objects.bulk_create(links, batch_size=1000)
+
+
+def _record_history(tasks: list[Task], user, update: bool) -> None:
+    """History rows for bulk-written tasks, with their sub-criteria and agencies, as save() would record."""
+    if not tasks:
+        return
+    history = Task.history.bulk_history_create(
+        tasks, batch_size=500, update=update, default_user=user, default_change_reason=CHANGE_REASON
+    )
+    by_task = {h.id: h.history_id for h in history}
+    for name, other in (("sub_criteria", "criterion_id"), ("coordinating_agencies", "agency_id")):
+        m2m_history = getattr(Task.history.model, name).model
+        through = getattr(Task, name).through
+        rows = []
+        for ids in _chunks(list(by_task)):
+            for pk, task_id, other_id in through.objects.filter(task_id__in=ids).values_list("id", "task_id", other):
+                rows.append(m2m_history(id=pk, task_id=task_id, history_id=by_task[task_id], **{other: other_id}))
+        m2m_history.objects.bulk_create(rows, batch_size=1000)

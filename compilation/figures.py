@@ -1,0 +1,745 @@
+"""The one module that computes the figures.
+
+The dashboard, the consolidated PDF and the Excel export all call these plain
+functions with a cycle and an as-of date, so they cannot drift apart. Every
+function runs a fixed number of aggregate queries, whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, vietnamese_order
+from parindex import scoring
+from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
+from remediation.models import AgencyReport, Task, summarize_statuses
+from remediation.reports import ReportGroup, ReportState, report_group, report_state
+from remediation.status import TaskStatus
+
+ZERO = Decimal(0)
+# The letter's addressees (AgencyQuerySet.addressees); communes receive copies only.
+ADDRESSEE_KINDS = (AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)
+
+
+# --------------------------------------------------------------------------- scores
+
+
+@dataclass
+class ScoreRow(scoring.DerivedScore):
+    """One node of the tree with its figures; areas and criteria carry sums of their leaves."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    method: str
+    parent_id: int | None
+    area_code: str
+    max_points: Decimal
+    self_score: Decimal | None = None
+    appraised_score: Decimal | None = None
+    previous_score: Decimal | None = None
+    focal_agency: str = ""
+    focal_agency_id: int | None = None
+    tasks_total: int = 0
+    tasks_open: int = 0
+    is_leaf: bool = True
+    children: list[ScoreRow] = field(default_factory=list)
+
+    @property
+    def percent(self) -> Decimal:
+        return scoring.percentage(self.effective or ZERO, self.max_points)
+
+    @property
+    def all_tasks_done(self) -> bool:
+        return self.tasks_total > 0 and self.tasks_open == 0
+
+
+def _task_counts_by_criterion(cycle: Cycle, as_of: dt.date) -> dict[int, tuple[int, int]]:
+    """(total, open) linked tasks per sub-criterion, in one query."""
+    through = Task.sub_criteria.through
+    rows = (
+        through.objects.filter(task__cycle=cycle, task__closed_at__isnull=True)
+        .values("criterion_id")
+        .annotate(
+            total=Count("task_id"),
+            done=Count("task_id", filter=Q(task__completed_on__isnull=False, task__completed_on__lte=as_of)),
+        )
+    )
+    return {r["criterion_id"]: (r["total"], r["total"] - r["done"]) for r in rows}
+
+
+def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | None = None) -> list[ScoreRow]:
+    """The framework's tree for the cycle, roots first, with sums on inner nodes (4 queries)."""
+    as_of = as_of or cycle.as_of()
+    framework = cycle.framework_of(kind)
+    if framework is None:
+        return []
+    # Plain rows, not model instances: building ~150 Criterion and ~100 Score
+    # objects was a third of the function's time, and only these fields are read.
+    nodes = list(
+        Criterion.objects.filter(framework=framework)
+        .order_by("order", "code")
+        .values(*NODE_FIELDS, focal_short=F("focal_agency__short_name"), focal_name=F("focal_agency__name"))
+    )
+    scores = {
+        s["criterion_id"]: s
+        for s in Score.objects.filter(cycle=cycle, criterion__framework=framework).values("criterion_id", *SCORE_FIELDS)
+    }
+    counts = _task_counts_by_criterion(cycle, as_of)
+    rows = {n["id"]: _row(n, scores.get(n["id"]), counts.get(n["id"], (0, 0))) for n in nodes}
+    roots = []
+    for node in nodes:
+        row = rows[node["id"]]
+        if node["parent_id"]:
+            parent = rows[node["parent_id"]]
+            parent.children.append(row)
+            parent.is_leaf = False
+            row.focal_agency = row.focal_agency or parent.focal_agency
+            row.focal_agency_id = row.focal_agency_id or parent.focal_agency_id
+        else:
+            roots.append(row)
+    for root in roots:
+        _sum_children(root)
+    return roots
+
+
+NODE_FIELDS = ("id", "code", "name", "level", "method", "parent_id", "max_points", "focal_agency_id")
+SCORE_FIELDS = ("self_score", "appraised_score", "previous_score")
+
+
+def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
+    """A node (values of NODE_FIELDS and its focal agency's names) with its score values."""
+    return ScoreRow(
+        id=node["id"],
+        code=node["code"],
+        name=node["name"],
+        level=node["level"],
+        method=node["method"],
+        parent_id=node["parent_id"],
+        area_code=node["code"].split(".")[0],
+        max_points=node["max_points"],
+        self_score=score["self_score"] if score else None,
+        appraised_score=score["appraised_score"] if score else None,
+        previous_score=score["previous_score"] if score else None,
+        # str(Agency): the short name, else the name.
+        focal_agency=(node["focal_short"] or node["focal_name"] or "") if node["focal_agency_id"] else "",
+        focal_agency_id=node["focal_agency_id"],
+        tasks_total=counts[0],
+        tasks_open=counts[1],
+    )
+
+
+def _sum_children(row: ScoreRow) -> None:
+    """Inner nodes: the sums of their leaves; an appraisal counts where it exists."""
+    if row.is_leaf:
+        return
+    for child in row.children:
+        child.focal_agency = child.focal_agency or row.focal_agency
+        child.focal_agency_id = child.focal_agency_id or row.focal_agency_id
+        _sum_children(child)
+    row.self_score = sum((c.self_score or ZERO for c in row.children), ZERO)
+    row.appraised_score = sum((c.effective or ZERO for c in row.children), ZERO)
+    prev = [c.previous_score for c in row.children if c.previous_score is not None]
+    row.previous_score = sum(prev, ZERO) if prev else None
+    row.tasks_total = sum(c.tasks_total for c in row.children)
+    row.tasks_open = sum(c.tasks_open for c in row.children)
+
+
+def leaves(tree: list[ScoreRow]) -> list[ScoreRow]:
+    out: list[ScoreRow] = []
+    stack = list(reversed(tree))
+    while stack:
+        row = stack.pop()
+        if row.is_leaf:
+            out.append(row)
+        else:
+            stack.extend(reversed(row.children))
+    return out
+
+
+@dataclass
+class Totals:
+    max_points: Decimal
+    points: Decimal
+    self_points: Decimal
+    previous_points: Decimal | None
+    self_assessed_points: Decimal
+    self_assessed_max: Decimal
+    survey_points: Decimal
+    survey_max: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        return scoring.percentage(self.points, self.max_points)
+
+    @property
+    def group(self) -> str:
+        return scoring.ranking_group(self.percent)
+
+    @property
+    def previous_percent(self) -> Decimal | None:
+        if self.previous_points is None:
+            return None
+        return scoring.percentage(self.previous_points, self.max_points)
+
+    @property
+    def previous_group(self) -> str | None:
+        pct = self.previous_percent
+        return scoring.ranking_group(pct) if pct is not None else None
+
+    @property
+    def lost(self) -> Decimal:
+        return self.max_points - self.points
+
+
+def totals(tree: list[ScoreRow]) -> Totals:
+    """Overall points and percentages; survey criteria counted apart from self-assessed ones."""
+    rows = leaves(tree)
+    survey = [r for r in rows if r.method == Method.SURVEY]
+    own = [r for r in rows if r.method != Method.SURVEY]
+    prev = [r.previous_score for r in rows if r.previous_score is not None]
+    return Totals(
+        max_points=sum((r.max_points for r in rows), ZERO),
+        points=sum((r.effective or ZERO for r in rows), ZERO),
+        self_points=sum((r.self_score or ZERO for r in rows), ZERO),
+        previous_points=sum(prev, ZERO) if prev else None,
+        self_assessed_points=sum((r.effective or ZERO for r in own), ZERO),
+        self_assessed_max=sum((r.max_points for r in own), ZERO),
+        survey_points=sum((r.effective or ZERO for r in survey), ZERO),
+        survey_max=sum((r.max_points for r in survey), ZERO),
+    )
+
+
+@dataclass
+class Projection:
+    points: Decimal
+    max_points: Decimal
+    gained: Decimal
+    sub_criteria: int
+
+    @property
+    def percent(self) -> Decimal:
+        return scoring.percentage(self.points, self.max_points)
+
+    @property
+    def group(self) -> str:
+        return scoring.ranking_group(self.percent)
+
+
+def projected(tree: list[ScoreRow]) -> Projection:
+    """The score if every sub-criterion below max whose tasks are all done reached its max."""
+    rows = leaves(tree)
+    lifted = [r for r in rows if r.below_max and r.all_tasks_done]
+    gained = sum((r.gap for r in lifted), ZERO)
+    base = totals(tree)
+    return Projection(base.points + gained, base.max_points, gained, len(lifted))
+
+
+def below_max(
+    tree: list[ScoreRow], area: str | None = None, focal_agency_id: int | None = None, no_task: bool = False
+) -> list[ScoreRow]:
+    """The sub-criteria below max, optionally of one area, one focal agency, or without any task."""
+    rows = [r for r in leaves(tree) if r.below_max]
+    if area:
+        rows = [r for r in rows if r.area_code == area]
+    if focal_agency_id:
+        rows = [r for r in rows if r.focal_agency_id == focal_agency_id]
+    if no_task:
+        rows = [r for r in rows if r.tasks_total == 0]
+    return rows
+
+
+def tasks_by_criterion(cycle: Cycle, as_of: dt.date, criterion_ids: list[int]) -> dict[int, list[Task]]:
+    """Linked tasks with their status for a set of sub-criteria (one query)."""
+    through = Task.sub_criteria.through
+    links = through.objects.filter(criterion_id__in=criterion_ids, task__cycle=cycle).values_list(
+        "criterion_id", "task_id"
+    )
+    link_list = list(links)
+    tasks = {
+        t.id: t
+        for t in Task.objects.filter(id__in={t for _c, t in link_list}).with_status(as_of).select_related("lead_agency")
+    }
+    out: dict[int, list[Task]] = defaultdict(list)
+    for criterion_id, task_id in link_list:
+        out[criterion_id].append(tasks[task_id])
+    for items in out.values():
+        items.sort(key=lambda t: (t.deadline, t.id))
+    return out
+
+
+@dataclass
+class AreaRow:
+    code: str
+    name: str
+    focal_agency: str
+    max_points: Decimal
+    points: Decimal
+    below_max: int
+    tasks_open: int
+
+    @property
+    def lost(self) -> Decimal:
+        return self.max_points - self.points
+
+    @property
+    def percent(self) -> Decimal:
+        return scoring.percentage(self.points, self.max_points)
+
+
+def area_table(tree: list[ScoreRow]) -> list[AreaRow]:
+    """Areas with points lost, sub-criteria below max and tasks open."""
+    out = []
+    for area in tree:
+        rows = leaves([area])
+        out.append(
+            AreaRow(
+                code=area.code,
+                name=area.name,
+                focal_agency=area.focal_agency,
+                max_points=area.max_points,
+                points=sum((r.effective or ZERO for r in rows), ZERO),
+                below_max=sum(1 for r in rows if r.below_max),
+                tasks_open=area.tasks_open,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def cycle_task_counts(cycle: Cycle, as_of: dt.date) -> dict[str, int]:
+    return Task.objects.filter(cycle=cycle).status_counts(as_of)
+
+
+@dataclass
+class AgencyRow:
+    agency_id: int
+    name: str
+    kind: str
+    total: int
+    done_on_time: int
+    done_late: int
+    overdue: int
+    report_state: str = "not_started"
+    report_group: str = "missing"
+    is_addressee: bool = True
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def open(self) -> int:
+        return self.total - self.done
+
+    @property
+    def completion_rate(self) -> Decimal:
+        return scoring.percentage(Decimal(self.done), Decimal(self.total)) if self.total else ZERO
+
+
+def agency_table(cycle: Cycle, as_of: dt.date) -> list[AgencyRow]:
+    """Every addressee with its led tasks by outcome and its report state, ranked best first.
+
+    Ranking: completion rate (descending), then overdue count (ascending), then name.
+    """
+    return _agency_table(cycle, as_of, _report_facts(cycle))
+
+
+def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
+    done = Q(completed_on__isnull=False, completed_on__lte=as_of)
+    open_ = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
+    counts = {
+        r["lead_agency_id"]: r
+        for r in Task.objects.filter(cycle=cycle, closed_at__isnull=True)
+        .values("lead_agency_id")
+        .annotate(
+            total=Count("id"),
+            on_time=Count("id", filter=done & Q(completed_on__lte=F("deadline"))),
+            late=Count("id", filter=done & Q(completed_on__gt=F("deadline"))),
+            overdue=Count("id", filter=open_ & Q(deadline__lt=as_of)),
+        )
+    }
+    return _agency_rows(counts, reports)
+
+
+def _agency_rows(counts: dict[int, dict], reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
+    agencies = Agency.objects.filter(Q(id__in=counts.keys()) | Q(id__in=Agency.objects.addressees().values("id")))
+    rows = []
+    none = {"total": 0, "on_time": 0, "late": 0, "overdue": 0}
+    for pk, name, kind, active in agencies.values_list("id", "name", "kind", "is_active"):
+        c = counts.get(pk, none)
+        row = AgencyRow(pk, name, kind, c["total"], c["on_time"], c["late"], c["overdue"])
+        row.report_state, row.report_group = reports.get(pk, _NO_REPORT)
+        row.is_addressee = active and kind in ADDRESSEE_KINDS
+        rows.append(row)
+    rows.sort(key=lambda r: (-r.completion_rate, r.overdue, r.name))
+    return rows
+
+
+def unfinished_tasks(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
+    """Open tasks with the cause the agency gave (the letter demands one), most overdue first."""
+    qs = Task.objects.filter(cycle=cycle).open(as_of).with_status(as_of).with_relations()
+    if agency is not None:
+        qs = qs.filter(lead_agency=agency)
+    return qs.order_by("deadline", "lead_agency__name", "id")
+
+
+def _local_midnight_after(day: dt.date) -> dt.datetime:
+    """The first instant of the next day in the project's time zone (Asia/Ho_Chi_Minh)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def status_over_time(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> list[dict]:
+    """Done / overdue / open counts at weekly points up to as_of, in one aggregate query.
+
+    Each task is put in three small buckets: the first weekly point at which it
+    existed, was done, and was past its deadline. The query groups by those
+    (at most (weeks + 1)³ groups, whatever the number of tasks) and the points
+    are counted here. Three CASEs per row cost less than the 3 × weeks filtered
+    counts they replace (2.3× faster on 100,000 tasks on PostgreSQL).
+
+    A task counts from the day it was created. Rows created after as_of were
+    entered after the fact (an archived cycle, an import, the demo): their
+    creation date says nothing about when the task existed, so they count at
+    every point. (The earlier rule, "deadline in the report year", let a task
+    created in October appear in September's column of a running cycle.)
+    Creation is compared with the local midnight after each day, not through
+    created_at__date, whose cast runs per row (a Python function on SQLite).
+    """
+    days = [as_of - dt.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    backfilled = When(created_at__gte=_local_midnight_after(as_of), then=Value(0))
+    grouped = (
+        Task.objects.filter(cycle=cycle, closed_at__isnull=True)
+        .annotate(
+            existed_from=_first_point("created_at__lt", [_local_midnight_after(d) for d in days], backfilled),
+            done_from=_first_point("completed_on__lte", days),
+            overdue_from=_first_point("deadline__lt", days),
+        )
+        .values("existed_from", "done_from", "overdue_from")
+        .annotate(n=Count("id"))
+    )
+    series = [{"date": day, "done": 0, "overdue": 0, "open": 0} for day in days]
+    for row in _plain_rows(grouped):
+        for i in range(row["existed_from"], weeks):
+            key = "done" if row["done_from"] <= i else "overdue" if row["overdue_from"] <= i else "open"
+            series[i][key] += row["n"]
+    return series
+
+
+def _first_point(lookup: str, bounds: list, *first: When) -> Case:
+    """The index of the first bound the row meets (``weeks`` when none): a small integer to group by."""
+    whens = [*first, *(When(**{lookup: bound}, then=Value(i)) for i, bound in enumerate(bounds))]
+    return Case(*whens, default=Value(len(bounds)), output_field=IntegerField())
+
+
+# --------------------------------------------------------------------------- reports
+
+
+_NO_REPORT = (ReportState.NOT_STARTED, ReportGroup.MISSING)
+
+
+def _report_facts(cycle: Cycle) -> dict[int, tuple[str, str]]:
+    """(state, group) per agency id that has a report, in one query."""
+    reports = AgencyReport.objects.filter(cycle=cycle).only("agency_id", "status", "submitted_at")
+    deadline = cycle.report_deadline
+    return {r.agency_id: (report_state(r, deadline), report_group(r, deadline)) for r in reports}
+
+
+def report_states(cycle: Cycle, as_of: dt.date) -> dict[int, str]:
+    """Report state per agency id (agencies without a report are absent: not started)."""
+    del as_of  # states are what the records say; kept for a uniform signature
+    return {agency_id: state for agency_id, (state, _group) in _report_facts(cycle).items()}
+
+
+def report_groups(cycle: Cycle, as_of: dt.date) -> dict[int, str]:
+    """Report group per addressee id, every addressee present (two queries)."""
+    del as_of  # as report_states
+    facts = _report_facts(cycle)
+    addressees = Agency.objects.addressees().values_list("id", flat=True)
+    return {a: facts.get(a, _NO_REPORT)[1] for a in addressees}
+
+
+def report_state_counts(cycle: Cycle, as_of: dt.date) -> dict[str, int]:
+    """Addressees per report state, every state present: the inbox's filter chips."""
+    del as_of
+    return _state_counts(_report_facts(cycle), _addressee_ids())
+
+
+def _addressee_ids() -> list[int]:
+    return list(Agency.objects.addressees().values_list("id", flat=True))
+
+
+def _state_counts(facts: dict[int, tuple[str, str]], addressees: list[int]) -> dict[str, int]:
+    counts = dict.fromkeys(ReportState.LABELS, 0)
+    for agency_id in addressees:
+        counts[facts.get(agency_id, _NO_REPORT)[0]] += 1
+    return counts
+
+
+@dataclass
+class ReportCounts:
+    addressees: int
+    submitted: int
+    late: int
+    missing: int
+    accepted: int
+    returned: int
+
+
+def report_counts(cycle: Cycle, as_of: dt.date) -> ReportCounts:
+    """Submitted (on time, incl. accepted), late (submitted after the deadline) and missing.
+
+    A returned report counts as missing until it is submitted again. Groups and
+    states come from the same rows (report_group), so the dashboard's links to
+    the agency list always find as many agencies as the figure says.
+    """
+    del as_of
+    return _report_counts(_report_facts(cycle), _addressee_ids())
+
+
+def _report_counts(facts: dict[int, tuple[str, str]], addressees: list[int]) -> ReportCounts:
+    states = [facts.get(a, _NO_REPORT)[0] for a in addressees]
+    groups = [facts.get(a, _NO_REPORT)[1] for a in addressees]
+    return ReportCounts(
+        addressees=len(addressees),
+        submitted=groups.count(ReportGroup.SUBMITTED),
+        late=groups.count(ReportGroup.LATE),
+        missing=groups.count(ReportGroup.MISSING),
+        accepted=states.count(ReportState.ACCEPTED),
+        returned=states.count(ReportState.RETURNED),
+    )
+
+
+# --------------------------------------------------------------------------- headline
+
+
+@dataclass
+class Headline:
+    as_of: dt.date
+    tasks: dict[str, int]
+    reports: ReportCounts
+    totals: Totals | None
+    projection: Projection | None
+    days_to_report_deadline: int
+    days_to_compilation_deadline: int | None
+    below_max: int
+
+
+def headline(cycle: Cycle, as_of: dt.date) -> Headline:
+    """The dashboard's headline figures (and the PDF's summary)."""
+    return headline_of_tree(cycle, as_of, score_tree(cycle, FrameworkKind.PAR, as_of))
+
+
+def headline_of_tree(
+    cycle: Cycle,
+    as_of: dt.date,
+    tree: list[ScoreRow],
+    reports: ReportCounts | None = None,
+    tasks: dict[str, int] | None = None,
+) -> Headline:
+    """headline() for a PAR tree (and report and task counts) already computed, so a page builds each once."""
+    compilation = cycle.compilation_deadline
+    return Headline(
+        as_of=as_of,
+        tasks=tasks if tasks is not None else cycle_task_counts(cycle, as_of),
+        reports=reports or report_counts(cycle, as_of),
+        totals=totals(tree) if tree else None,
+        projection=projected(tree) if tree else None,
+        days_to_report_deadline=(cycle.report_deadline - as_of).days,
+        days_to_compilation_deadline=(compilation - as_of).days if compilation else None,
+        below_max=len(below_max(tree)),
+    )
+
+
+def sipas(cycle: Cycle) -> list[ScoreRow]:
+    """SIPAS components with their scores (percentages)."""
+    return leaves(score_tree(cycle, FrameworkKind.SIPAS))
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class DashboardData:
+    """Everything the SNV dashboard shows, computed here so the page only renders it."""
+
+    cycle: Cycle
+    as_of: dt.date
+    headline: Headline
+    report_states: dict[str, int]
+    no_task: int
+    agencies: list[AgencyRow]
+    areas: list[AreaRow]
+    over_time: list[dict]
+
+    @property
+    def ranked(self) -> list[AgencyRow]:
+        """Agencies that lead at least one task, best first (agency_table's order)."""
+        return [r for r in self.agencies if r.total]
+
+    @property
+    def idle_addressees(self) -> int:
+        """Addressees leading no task at all: not ranked, but worth knowing."""
+        return sum(1 for r in self.agencies if not r.total and r.is_addressee)
+
+
+def dashboard(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> DashboardData:
+    """The dashboard's figures in a fixed number of queries (about a dozen), whatever the data size.
+
+    The same figures as headline(), agency_table() and status_over_time(), but
+    the task counts of headline() and agency_table() come from one scan of the
+    cycle's tasks (_task_scan): at national scale (100,000 tasks) each scan is
+    a large part of the page's time. The tests hold the results equal to those
+    of the single functions.
+    """
+    tree = score_tree(cycle, FrameworkKind.PAR, as_of)
+    facts, addressees = _report_facts(cycle), _addressee_ids()
+    per_agency, tasks = _task_scan(cycle, as_of)
+    headline = headline_of_tree(cycle, as_of, tree, _report_counts(facts, addressees), tasks)
+    return DashboardData(
+        cycle=cycle,
+        as_of=as_of,
+        headline=headline,
+        report_states=_state_counts(facts, addressees),
+        no_task=len(below_max(tree, no_task=True)),
+        agencies=_agency_rows(per_agency, facts),
+        areas=area_table(tree),
+        over_time=status_over_time(cycle, as_of, weeks),
+    )
+
+
+def _plain_rows(queryset) -> list[dict]:
+    """A values() queryset's rows without Django's per-value converters.
+
+    The counts come back as integers from both databases anyway; converting
+    34 columns × 2,000 agencies one value at a time cost tens of milliseconds.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str, int]]:
+    """One GROUP BY lead agency over the cycle's tasks (closed ones left out): per-agency outcome
+    counts and the cycle's counts per status (task_counts' shape), summed over one row per agency."""
+    statuses = {s.value: Count("id", filter=Q(status=s.value)) for s in TaskStatus}
+    grouped = (
+        Task.objects.filter(cycle=cycle, closed_at__isnull=True)
+        .with_status(as_of)
+        .values("lead_agency_id")
+        .annotate(total=Count("id"), **statuses)
+    )
+    rows = _plain_rows(grouped)
+    per_agency = {
+        r["lead_agency_id"]: {
+            "total": r["total"],
+            "on_time": r[TaskStatus.DONE_ON_TIME],
+            "late": r[TaskStatus.DONE_LATE],
+            "overdue": r[TaskStatus.OVERDUE],
+        }
+        for r in rows
+    }
+    tasks = summarize_statuses({key: sum(r[key] for r in rows) for key in statuses})
+    return per_agency, tasks
+
+
+# --------------------------------------------------------------------------- tracking table (Excel export)
+
+
+@dataclass
+class TrackingRow:
+    """One line of the task tracking table, as plain values."""
+
+    id: int
+    title: str
+    description: str
+    codes: list[str]
+    lead_agency: str
+    coordinating: list[str]
+    deadline: dt.date
+    source_document: str
+    status: str
+    progress: int
+    completed_on: dt.date | None
+    cause: str
+    days_overdue: int | None
+
+
+TRACKING_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "lead_agency__name",
+    "deadline",
+    "source_document",
+    "status",
+    "progress",
+    "completed_on",
+    "cause",
+)
+
+
+def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
+    """Every task not closed, with its status as of a date, by deadline then lead agency: the tracking table.
+
+    Closed tasks are left out, as in every count of this module. An agency sees
+    only the tasks it leads or coordinates. Three queries whatever the size, as
+    plain values rather than model instances: the sub-criteria codes and the
+    coordinating agencies of all the tasks first (a few distinct strings,
+    shared), then the rows through a server-side cursor, so 100,000 tasks
+    stream in a few seconds. A completion after as_of is not shown: on that
+    date the task was still open.
+    """
+    qs = Task.objects.filter(cycle=cycle).not_closed()
+    if agency is not None:
+        coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
+        qs = qs.filter(Q(lead_agency=agency) | Q(id__in=coordinated))
+    codes, partners = _tracking_links(qs)
+    rows = qs.order_by("deadline", vietnamese_order("lead_agency__name"), "id").with_status(as_of)
+    for row in rows.values_list(*TRACKING_FIELDS).iterator(chunk_size=5000):
+        yield _tracking_row(row, codes.get(row[0], []), partners.get(row[0], []), as_of)
+
+
+def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Codes and coordinating agencies' names per task id; each distinct string is stored once."""
+    shared: dict[str, str] = {}
+    codes: dict[int, list[str]] = defaultdict(list)
+    partners: dict[int, list[str]] = defaultdict(list)
+    subs = Task.sub_criteria.through.objects.filter(task__in=tasks).values_list("task_id", "criterion__code")
+    for task_id, code in subs.iterator(chunk_size=20000):
+        codes[task_id].append(shared.setdefault(code, code))
+    agencies = Task.coordinating_agencies.through.objects.filter(task__in=tasks)
+    for task_id, name in agencies.values_list("task_id", "agency__name").iterator(chunk_size=20000):
+        partners[task_id].append(shared.setdefault(name, name))
+    return codes, partners
+
+
+def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.date) -> TrackingRow:
+    task_id, title, description, lead, deadline, source, status, progress, completed_on, cause = row
+    return TrackingRow(
+        id=task_id,
+        title=title,
+        description=description,
+        codes=sorted(codes, key=lambda c: tuple(int(p) if p.isdigit() else 0 for p in c.split("."))),
+        lead_agency=lead,
+        coordinating=sorted(partners),
+        deadline=deadline,
+        source_document=source,
+        status=status,
+        progress=progress,
+        completed_on=completed_on if completed_on and completed_on <= as_of else None,
+        cause=cause,
+        days_overdue=(as_of - deadline).days if status == TaskStatus.OVERDUE else None,
+    )

@@ -1,0 +1,156 @@
+"""Forms of SNV's workspace: a sub-criterion's scores and the start of the next cycle."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from parindex.models import Criterion, Cycle, Score
+from parindex.services import shift_year
+
+from ..templatetags.snv_tags import format_points
+
+DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
+
+
+class ScoreField(forms.DecimalField):
+    """A score typed either way: "0,5" (Vietnamese decimal comma) or "0.5".
+
+    Django's localized parsing would read "0,5" as 5 in English (the comma is
+    the thousands separator there) and "0.5" as 5 in Vietnamese. Scores never
+    reach a thousand, so both separators are taken as the decimal point.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 7)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "text-end"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return format_points(value) if isinstance(value, Decimal) else value
+
+
+def _label(field: str):
+    return capfirst(Score._meta.get_field(field).verbose_name)
+
+
+class ScoreForm(forms.Form):
+    """The figures of one sub-criterion in one cycle, each checked against its maximum."""
+
+    self_score = ScoreField(label=_label("self_score"))
+    appraised_score = ScoreField(label=_label("appraised_score"))
+    previous_score = ScoreField(label=_label("previous_score"))
+    target = ScoreField(label=_label("target"))
+    note = forms.CharField(
+        label=_label("note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=300,
+        help_text=_("Kept in the history, e.g. 'Ministry appraisal of 20/04/2022'."),
+    )
+
+    def __init__(self, *args, criterion: Criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_points = criterion.max_points
+        for name in ("self_score", "appraised_score", "target"):
+            self.fields[name].help_text = _("0 to %(max)s") % {"max": format_points(self.max_points)}
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.form_id = "score-form"
+        self.helper.layout = Layout(
+            Row(
+                Column("self_score", css_class="col-6 col-md-3"),
+                Column("appraised_score", css_class="col-6 col-md-3"),
+                Column("previous_score", css_class="col-6 col-md-3"),
+                Column("target", css_class="col-6 col-md-3"),
+            ),
+            "note",
+            "reason",
+            Submit("save", _("Save scores")),
+        )
+
+    def _in_range(self, name: str, upper: Decimal | None) -> Decimal | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and (value < 0 or (upper is not None and value > upper)):
+            limit = format_points(upper) if upper is not None else "—"
+            raise forms.ValidationError(_("The score must be between 0 and %(max)s.") % {"max": limit})
+        return value
+
+    def clean_self_score(self):
+        return self._in_range("self_score", self.max_points)
+
+    def clean_appraised_score(self):
+        return self._in_range("appraised_score", self.max_points)
+
+    def clean_target(self):
+        return self._in_range("target", self.max_points)
+
+    def clean_previous_score(self):
+        # Last year's maximum may have been different (a new decision), so only the floor holds.
+        return self._in_range("previous_score", None)
+
+
+class StartCycleForm(forms.Form):
+    """SNV starts next year's cycle from an earlier one (parindex.services.start_cycle)."""
+
+    previous = forms.ModelChoiceField(queryset=Cycle.objects.order_by("-year"), label=_("Start from"), empty_label=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, help_text=_("Leave blank for the default name “Cycle YEAR”.")
+    )
+    report_deadline = forms.DateField(label=_("Agency report deadline"), required=False, widget=DATE_WIDGET)
+    task_completion_target = forms.DateField(label=_("Task completion target"), required=False, widget=DATE_WIDGET)
+    self_assessment_date = forms.DateField(
+        label=_("Self-assessment sent to the Ministry"), required=False, widget=DATE_WIDGET
+    )
+    copy_frameworks = forms.BooleanField(
+        label=_("Copy the criteria trees"),
+        required=False,
+        initial=True,
+        help_text=_("Recommended: later edits of the new tree leave earlier cycles unchanged."),
+    )
+    carry_tasks = forms.BooleanField(label=_("Carry open tasks over"), required=False)
+    carried_deadline = forms.DateField(
+        label=_("Deadline of carried tasks"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Leave blank to use the new task completion target."),
+    )
+    make_current = forms.BooleanField(label=_("Make it the current cycle"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = Cycle.objects.order_by("-year").first()
+        if latest is not None:
+            self.fields["previous"].initial = latest.pk
+            self.fields["year"].initial = latest.year + 1
+            for name in ("report_deadline", "task_completion_target", "self_assessment_date"):
+                self.fields[name].initial = shift_year(getattr(latest, name), 1)
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.add_input(Submit("start", _("Start the cycle")))
+
+    def clean(self):
+        data = super().clean()
+        previous, year = data.get("previous"), data.get("year")
+        if year is not None and Cycle.objects.filter(year=year).exists():
+            self.add_error("year", _("A cycle for this year already exists."))
+        elif previous is not None and year is not None and year <= previous.year:
+            self.add_error("year", _("The new cycle must come after the cycle it starts from."))
+        return data

@@ -1,0 +1,50 @@
+"""What the compilation publishes and keeps: the consolidated reports as issued."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.files import private_storage
+from parindex.models import Cycle
+
+
+class IssuedReportStatus(models.TextChoices):
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Generating")
+    DONE = "done", _("Issued")
+    FAILED = "failed", _("Failed")
+
+
+def issued_report_path(instance: IssuedReport, filename: str) -> str:
+    return f"reports/{instance.cycle.year}/{instance.pk or 'new'}-{filename}"
+
+
+def report_storage():
+    return private_storage()
+
+
+class IssuedReport(models.Model):
+    """A consolidated report as issued: archived, downloadable byte for byte later."""
+
+    cycle = models.ForeignKey(Cycle, models.PROTECT, related_name="issued_reports", verbose_name=_("cycle"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=IssuedReportStatus.choices, default=IssuedReportStatus.PENDING
+    )
+    as_of = models.DateField(_("figures as of"))
+    proposals = models.TextField(_("proposals"), blank=True)
+    requested_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("issued by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=issued_report_path, storage=report_storage, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} – {self.requested_at:%d/%m/%Y %H:%M}"

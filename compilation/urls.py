@@ -1,0 +1,28 @@
+from django.urls import path
+
+from .views import consolidated, cycles, dashboard, excel, home, scores
+
+app_name = "compilation"
+urlpatterns = [
+    path("", home.home, name="home"),
+    # SNV's compilation: dashboard, scores, cycles.
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/agencies/", dashboard.agencies, name="agencies"),
+    path("scores/", scores.score_tree, name="score-tree"),
+    path("scores/<int:year>/<int:pk>/", scores.criterion_detail, name="criterion-detail"),
+    path("cycles/", cycles.cycle_list, name="cycle-list"),
+    path("cycles/new/", cycles.cycle_start, name="cycle-start"),
+    # The consolidated report for the Chairman: issue, follow, download.
+    path("consolidated-report/", consolidated.report_list, name="report-list"),
+    path("consolidated-report/issue/", consolidated.report_issue, name="report-issue"),
+    path("consolidated-report/<int:pk>/", consolidated.report_detail, name="report-detail"),
+    path("consolidated-report/<int:pk>/status/", consolidated.report_status, name="report-status"),
+    path("consolidated-report/<int:pk>/download/", consolidated.report_download, name="report-download"),
+    # Excel in and out.
+    path("excel/", excel.excel_home, name="excel-home"),
+    path("excel/import/", excel.import_upload, name="excel-import"),
+    path("excel/import/<slug:token>/", excel.import_preview, name="excel-preview"),
+    path("excel/import/<slug:token>/cancel/", excel.import_cancel, name="excel-cancel"),
+    path("excel/export/", excel.export_download, name="excel-export"),
+    path("excel/template/<slug:kind>.xlsx", excel.template_download, name="excel-template"),
+]

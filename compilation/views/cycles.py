@@ -1,0 +1,64 @@
+"""The cycles and the start of the next one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from agencies.decorators import province_reader_required, snv_required
+from parindex.models import Cycle
+from remediation import assignment
+
+from ..forms.scores import StartCycleForm
+
+
+@province_reader_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    """Every cycle, earlier ones still readable: their scores and dashboard stay as they were."""
+    cycles = (
+        Cycle.objects.order_by("-year")
+        .annotate(
+            task_count=Count("tasks", distinct=True),
+            carried_count=Count("tasks", filter=Q(tasks__carried_from__isnull=False), distinct=True),
+        )
+        .select_related("previous")
+        .prefetch_related("frameworks")
+    )
+    return render(request, "compilation/cycle_list.html", {"cycles": cycles, "can_edit": request.user.is_snv})
+
+
+@snv_required
+def cycle_start(request: HttpRequest) -> HttpResponse:
+    form = StartCycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            started = assignment.start_cycle(
+                data["previous"],
+                data["year"],
+                name=data["name"],
+                report_deadline=data["report_deadline"],
+                task_completion_target=data["task_completion_target"],
+                self_assessment_date=data["self_assessment_date"],
+                copy_frameworks=data["copy_frameworks"],
+                carry_tasks=data["carry_tasks"],
+                carried_deadline=data["carried_deadline"],
+                make_current=data["make_current"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("%(name)s started: %(scores)d previous-year scores carried over, %(tasks)d open tasks carried over.")
+                % {"name": started.cycle.name, "scores": started.scores_carried, "tasks": started.tasks_carried},
+            )
+            return redirect(f"{reverse('compilation:score-tree')}?cycle={started.cycle.year}")
+    return render(request, "compilation/cycle_start.html", {"form": form})

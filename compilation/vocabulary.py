@@ -1,0 +1,45 @@
+"""The fixed Vietnamese labels of the documents (PDF, DOCX, Excel): one dictionary per concept.
+
+Official documents and annexes must not depend on a translation catalogue, so they
+read their words here; the web pages read the same concepts through gettext. The
+words follow docs/glossary.md.
+"""
+
+from __future__ import annotations
+
+from agencies.models import AgencyKind
+from parindex.models import Level, Method
+from parindex.scoring import RankingGroup
+from remediation.reports import ReportGroup, ReportState
+from remediation.status import TaskStatus
+
+TASK_STATUS = {
+    TaskStatus.NOT_YET_DUE: "Chưa đến hạn",
+    TaskStatus.IN_PROGRESS: "Đang thực hiện, trong hạn",
+    TaskStatus.DUE_SOON: "Sắp đến hạn",
+    TaskStatus.OVERDUE: "Quá hạn",
+    TaskStatus.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    TaskStatus.DONE_LATE: "Hoàn thành quá hạn",
+}
+REPORT_STATE = {
+    ReportState.NOT_STARTED: "Chưa báo cáo",
+    ReportState.DRAFT: "Đang soạn thảo",
+    ReportState.SUBMITTED_ON_TIME: "Đã gửi đúng hạn",
+    ReportState.SUBMITTED_LATE: "Đã gửi quá hạn",
+    ReportState.RETURNED: "Bị trả lại",
+    ReportState.ACCEPTED: "Đã chấp nhận",
+}
+REPORT_GROUP = {
+    ReportGroup.SUBMITTED: "Đúng hạn",
+    ReportGroup.LATE: "Trễ hạn",
+    ReportGroup.MISSING: "Chưa báo cáo",
+}
+LEVEL = {Level.AREA: "Lĩnh vực", Level.CRITERION: "Tiêu chí", Level.SUB: "Tiêu chí thành phần"}
+METHOD = {Method.SELF: "Tự đánh giá", Method.SURVEY: "Điều tra XHH"}
+AGENCY_KIND = {
+    AgencyKind.CENTRAL: "Cơ quan Trung ương",
+    AgencyKind.DEPARTMENT: "Sở, ban, ngành",
+    AgencyKind.DISTRICT: "UBND cấp huyện",
+    AgencyKind.COMMUNE: "UBND cấp xã",
+}
+RANKING_GROUP = {RankingGroup.A: "nhóm A", RankingGroup.B: "nhóm B", RankingGroup.C: "nhóm C"}

@@ -1,0 +1,81 @@
+"""Who receives what: the directory of recipients and the keys of reminded items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
+
+from agencies.models import Membership, MembershipRole, ProvinceRole
+from parindex.models import Cycle, Level, Score
+
+from ..models import ReminderKind, Task
+
+User = get_user_model()
+
+
+# --- Who receives what ------------------------------------------------------------------
+
+
+@dataclass
+class Directory:
+    """Recipients by agency, read once per sweep (one query), not once per task."""
+
+    staff: dict[int, list[int]] = field(default_factory=dict)
+    leaders: dict[int, list[int]] = field(default_factory=dict)
+    snv: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Directory:
+        directory = cls()
+        rows = Membership.objects.filter(user__is_active=True, agency__is_active=True).order_by("user_id")
+        for agency_id, user_id, role in rows.values_list("agency_id", "user_id", "role"):
+            target = directory.leaders if role == MembershipRole.LEADER else directory.staff
+            target.setdefault(agency_id, []).append(user_id)
+        snv = User.objects.filter(is_active=True, province_role=ProvinceRole.SNV).order_by("pk")
+        directory.snv = list(snv.values_list("pk", flat=True))
+        return directory
+
+    def regular(self, agency_id: int) -> list[int]:
+        """An agency's staff; its leaders when it has no staff, so nobody is left unreminded."""
+        return self.staff.get(agency_id) or self.leaders.get(agency_id, [])
+
+    def members(self, agency_id: int) -> list[int]:
+        return self.staff.get(agency_id, []) + self.leaders.get(agency_id, [])
+
+    def escalation(self, agency_id: int) -> list[int]:
+        return self.leaders.get(agency_id, []) + self.snv
+
+
+KINDS = {
+    "task": (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE),
+    "report": (ReminderKind.REPORT_DUE, ReminderKind.REPORT_OVERDUE),
+    "compilation": (ReminderKind.COMPILATION_DUE, ReminderKind.COMPILATION_DUE),
+}
+
+
+def task_key(task_id: int) -> str:
+    return f"task:{task_id}"
+
+
+def report_key(cycle_id: int, agency_id: int) -> str:
+    return f"report:{cycle_id}:{agency_id}"
+
+
+def compilation_key(cycle_id: int, area_id: int) -> str:
+    return f"compilation:{cycle_id}:{area_id}"
+
+
+def areas_needing_compilation(cycle: Cycle, as_of: dt.date) -> dict[int, int]:
+    """Area id → sub-criteria below max that still have an open task or no task at all (one query)."""
+    tasks = Task.objects.filter(cycle=cycle, sub_criteria=OuterRef("criterion"))
+    rows = (
+        Score.objects.filter(cycle=cycle, criterion__level=Level.SUB, criterion__parent__parent__isnull=False)
+        .below_max()
+        .filter(Q(Exists(tasks.open(as_of))) | ~Q(Exists(tasks)))
+        .values_list("criterion__parent__parent_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
