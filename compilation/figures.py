@@ -497,7 +497,7 @@ class ReportCounts:
 
 
 def report_counts(cycle: Cycle, as_of: dt.date) -> ReportCounts:
-    """Submitted (on time, incl. accepted), late (submitted after the deadline) and missing.
+    """Submitted on time, submitted late, accepted and missing: the states' own counts (report_group).
 
     A returned report counts as missing until it is submitted again. Groups and
     states come from the same rows (report_group), so the dashboard's links to

@@ -32,6 +32,7 @@ REPORT_STATE = {
 REPORT_GROUP = {
     ReportGroup.SUBMITTED: "Đúng hạn",
     ReportGroup.LATE: "Trễ hạn",
+    ReportGroup.ACCEPTED: "Đã tiếp nhận",
     ReportGroup.MISSING: "Chưa báo cáo",
 }
 LEVEL = {Level.AREA: "Lĩnh vực", Level.CRITERION: "Tiêu chí", Level.SUB: "Tiêu chí thành phần"}

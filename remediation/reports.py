@@ -64,17 +64,29 @@ def report_state(report: AgencyReport | None, deadline: dt.date) -> str:
 
 
 class ReportGroup:
-    """The headline's three groups of addressees: submitted on time, submitted late, missing."""
+    """The dashboard's groups of addressees, each the same set as the state of the same name.
+
+    "Submitted on time" is the state of that name (glossary: Đã gửi đúng hạn): an accepted
+    report is counted as accepted, not again as submitted, so a card and the state
+    breakdown beside it never disagree. A returned report is missing until resubmitted.
+    """
 
     SUBMITTED = "submitted"
     LATE = "late"
+    ACCEPTED = "accepted"
     MISSING = "missing"
 
-    LABELS = {SUBMITTED: _("Submitted on time"), LATE: _("Submitted late"), MISSING: _("Missing")}
+    LABELS = {
+        SUBMITTED: _("Submitted on time"),
+        LATE: _("Submitted late"),
+        ACCEPTED: _("Accepted"),
+        MISSING: _("Missing"),
+    }
 
 
 def report_group(report: AgencyReport | None, deadline: dt.date) -> str:
-    """Submitted or accepted reports count by their submission date; returned ones are missing until resubmitted."""
     if report is None or report.status not in SUBMITTED:
         return ReportGroup.MISSING
+    if report.status == ReportStatus.ACCEPTED:
+        return ReportGroup.ACCEPTED
     return ReportGroup.LATE if submitted_late(report, deadline) else ReportGroup.SUBMITTED

@@ -157,7 +157,8 @@ def test_task_and_report_counts_equal_the_dashboard_headline(report):
     ) in text
     assert (
         f"Có {reports.addressees} cơ quan, đơn vị, địa phương phải báo cáo kết quả (hạn ngày 15/11/2021): "
-        f"{reports.submitted} đã báo cáo đúng hạn, {reports.late} báo cáo trễ hạn, {reports.missing} chưa báo cáo"
+        f"{reports.accepted} báo cáo đã được tiếp nhận, {reports.submitted} đã báo cáo đúng hạn (đang xem xét), "
+        f"{reports.late} báo cáo trễ hạn, {reports.missing} chưa báo cáo"
     ) in text
 
 

@@ -216,7 +216,11 @@ def test_the_chairmans_office_downloads_the_archived_pdf(client, snv, chairman_o
 def test_an_agency_user_gets_404(client, snv, staff, small_cycle, name):
     issued = done_report(small_cycle, snv)
     client.force_login(staff)
-    url = reverse("compilation:report-list") if name == "list" else reverse(f"compilation:report-{name}", args=[issued.pk])
+    url = (
+        reverse("compilation:report-list")
+        if name == "list"
+        else reverse(f"compilation:report-{name}", args=[issued.pk])
+    )
     assert client.get(url).status_code == 404
 
 

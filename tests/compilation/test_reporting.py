@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agencies.models import AgencyKind
 from compilation import figures
-from parindex.models import Criterion, FrameworkKind, Level, Method
+from parindex.models import Criterion, Cycle, FrameworkKind, Level, Method
 from parindex.scoring import RankingGroup
 from remediation import reports
 from remediation.models import ReportStatus, Task
@@ -178,13 +178,28 @@ def test_report_groups_agree_with_the_counts():
     AgencyFactory(code="commune", kind=AgencyKind.COMMUNE)  # receives copies only: not counted
     counts = figures.report_counts(cycle, AS_OF)
     groups = figures.report_groups(cycle, AS_OF)
-    assert (counts.addressees, counts.submitted, counts.late, counts.missing) == (7, 2, 2, 3)
-    assert (counts.accepted, counts.returned) == (2, 1)
-    assert groups[agencies["c"].pk] == reports.ReportGroup.LATE
-    assert groups[agencies["d"].pk] == reports.ReportGroup.SUBMITTED
+    # Each group is the state of the same name: an accepted report counts once, as accepted.
+    assert (counts.addressees, counts.submitted, counts.late, counts.accepted, counts.missing) == (7, 1, 1, 2, 3)
+    assert counts.returned == 1
+    assert groups[agencies["c"].pk] == groups[agencies["d"].pk] == reports.ReportGroup.ACCEPTED
     assert sum(1 for g in groups.values() if g == reports.ReportGroup.MISSING) == counts.missing
     states = figures.report_state_counts(cycle, AS_OF)
     assert states["not_started"] == 1 and states["accepted"] == 2 and sum(states.values()) == 7
+    assert states["submitted_on_time"] == counts.submitted and states["submitted_late"] == counts.late
+
+
+def test_the_demo_dashboard_card_equals_its_state_breakdown():
+    """The card "Submitted on time" once said 15 beside a breakdown "Submitted on time: 8"."""
+    from compilation.demo.loader import load_demo
+
+    load_demo()
+    cycle = Cycle.objects.get(year=2021)
+    data = figures.dashboard(cycle, cycle.as_of())
+    assert data.headline.reports.submitted == data.report_states["submitted_on_time"]
+    assert data.headline.reports.late == data.report_states["submitted_late"]
+    assert data.headline.reports.accepted == data.report_states["accepted"]
+    parts = data.headline.reports
+    assert parts.submitted + parts.late + parts.accepted + parts.missing == parts.addressees
 
 
 def test_agency_table_ranks_by_completion_then_overdue():
