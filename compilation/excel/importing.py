@@ -8,7 +8,7 @@ cycle + criterion, tasks by cycle + title + lead agency, so loading the same
 file again updates rows and never duplicates them. A dry run plans and writes
 nothing.
 
-The browser (views_excel.py) and ``manage.py import_workbook`` both call
+The browser (compilation.views.excel) and ``manage.py import_workbook`` both call
 ``run_import``; the logic exists once.
 """
 

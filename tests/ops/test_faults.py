@@ -186,7 +186,7 @@ def test_redis_down_web_keeps_working_and_reminders_go_out_when_it_is_back(
             urllib.request.urlopen(f"{topo.base_url}/healthz", timeout=10)
         assert info.value.code == 503  # health says the broker is down, pages still work
         assert _issue_report_over_http(topo) == 302  # the enqueue fails, the request does not
-        assert _count(scratch_database, "SELECT count(*) FROM parindex_issuedreport WHERE status='pending'") == 1
+        assert _count(scratch_database, "SELECT count(*) FROM compilation_issuedreport WHERE status='pending'") == 1
         time.sleep(5)
         assert inbox.messages == []
 
