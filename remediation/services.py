@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import clock
+from agencies.files import sha256_of, validate_evidence
 from agencies.models import Agency, User
 from agencies.versioning import lock_version
 from parindex.models import Cycle
 
 from . import access, reports
-from .evidence import sha256_of, validate_evidence
 from .models import AgencyReport, Evidence, ProgressUpdate, ReportStatus, Task
 from .status import TaskStatus
 
