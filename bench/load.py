@@ -37,6 +37,7 @@ class Stats:
         self.codes: dict[int, int] = {}
         self.progress_ok = 0
         self.conflicts = 0
+        self.acknowledged: list[str] = []  # the note of every write the server answered 302 to
 
     def record(self, ms: float, code: int, error: str | None = None, kind: str = "other") -> None:
         with self.lock:
@@ -53,8 +54,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class User:
-    def __init__(self, base: str, username: str, stats: Stats, think: float = 0.0) -> None:
+    def __init__(self, base: str, username: str, stats: Stats, think: float = 0.0, max_requests: int = 0) -> None:
         self.base, self.username, self.stats, self.think = base, username, stats, think
+        self.max_requests = max_requests
+        self.sent = 0
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
         self.tasks: list[str] = []
@@ -62,6 +65,7 @@ class User:
     def request(self, path: str, data: dict | None = None, kind: str = "other") -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        self.sent += 1
         start = time.perf_counter()
         try:
             with self.opener.open(req, timeout=30) as resp:
@@ -82,9 +86,11 @@ class User:
         return match.group(1) if match else ""
 
     def login(self) -> bool:
-        _code, html = self.request("/login/")
+        _code, html = self.request("/login/", kind="login page")
         code, _ = self.request(
-            "/login/", {"csrfmiddlewaretoken": self.csrf(html), "username": self.username, "password": "demo-2021"}
+            "/login/",
+            {"csrfmiddlewaretoken": self.csrf(html), "username": self.username, "password": "demo-2021"},
+            kind="login (POST)",
         )
         return code == 302
 
@@ -100,11 +106,12 @@ class User:
         version = VERSION.search(html)
         if code != 200 or not version:
             return  # not a task this user may update (e.g. completed)
+        note = f"Tải thử {self.username} {time.time():.6f} {random.random():.9f}"
         data = {
             "csrfmiddlewaretoken": self.csrf(html),
             "version": version.group(1),
             "percent": random.randint(1, 99),
-            "note": f"Tải thử {time.time():.3f}",
+            "note": note,
             "reported_on": "15/11/2021",
             "cause": "Tải thử: nguyên nhân",
         }
@@ -112,16 +119,23 @@ class User:
         with self.stats.lock:
             if code == 302:
                 self.stats.progress_ok += 1
+                self.stats.acknowledged.append(note)
             elif code == 409:
                 self.stats.conflicts += 1
 
-    def run(self, until: float) -> None:
+    def done(self, until: float) -> bool:
+        return time.time() >= until or bool(self.max_requests and self.sent >= self.max_requests)
+
+    def run(self, until: float, delay: float = 0.0) -> None:
+        """Wait for this user's turn in the ramp, log in, then browse and write until time or count runs out."""
+        time.sleep(delay)
         if not self.login():
-            self.stats.errors.append(f"login failed for {self.username}")
+            with self.stats.lock:
+                self.stats.errors.append(f"login failed for {self.username}")
             return
-        while time.time() < until:
+        while not self.done(until):
             self.browse()
-            if time.time() < until:
+            if not self.done(until):
                 self.log_progress()
 
 
@@ -138,25 +152,34 @@ def main() -> None:
     parser.add_argument("--usernames", default="", help="comma-separated; default: the demo agencies")
     parser.add_argument("--json", default="")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a user waits between requests")
+    parser.add_argument("--ramp", type=float, default=0.0, help="seconds over which the users log in, evenly spread")
+    parser.add_argument("--max-requests", type=int, default=0, help="per user; 0 = bounded by --duration only")
     args = parser.parse_args()
     host = urllib.parse.urlparse(args.base).hostname
     if host not in {"127.0.0.1", "localhost", "::1"}:
         raise SystemExit("load tests run against loopback only")
     names = [n for n in args.usernames.split(",") if n] or DEMO_USERS
     stats = Stats()
-    until = time.time() + args.duration
+    # The run lasts --duration after the ramp, so every user is measured for the same window's end.
+    until = time.time() + args.ramp + args.duration
+    step = args.ramp / args.users if args.users else 0.0
     threads = [
-        threading.Thread(target=User(args.base, names[i % len(names)], stats).run, args=(until,))
+        threading.Thread(
+            target=User(args.base, names[i % len(names)], stats, args.think, args.max_requests).run,
+            args=(until, i * step),
+        )
         for i in range(args.users)
     ]
     started = time.time()
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=args.duration + 60)
+        t.join(timeout=args.ramp + args.duration + 60)
     elapsed = time.time() - started
     result = {
         "users": args.users,
+        "think_s": args.think,
+        "ramp_s": args.ramp,
         "duration_s": round(elapsed, 1),
         "requests": len(stats.latencies),
         "requests_per_s": round(len(stats.latencies) / elapsed, 1),
@@ -169,8 +192,17 @@ def main() -> None:
         "progress_ok": stats.progress_ok,
         "conflicts_409": stats.conflicts,
         "error_samples": stats.errors[:5],
+        "by_kind": {
+            kind: {
+                "n": len(values),
+                "p50_ms": round(percentile(values, 50), 1),
+                "p95_ms": round(percentile(values, 95), 1),
+            }
+            for kind, values in sorted(stats.by_kind.items())
+        },
+        "acknowledged_notes": stats.acknowledged,
     }
-    print(json.dumps(result))
+    print(json.dumps({k: v for k, v in result.items() if k != "acknowledged_notes"}))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(result, handle)

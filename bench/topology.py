@@ -65,18 +65,22 @@ class Topology:
             timeout=600,
         )
 
-    def start(self, name: str, argv: list[str], extra_env: dict[str, str] | None = None) -> None:
+    def start(self, name: str, argv: list[str], extra_env: dict[str, str] | None = None, cpus: str = "") -> None:
+        """Start a process; with ``cpus`` ("1", "0-1") it runs pinned there through taskset."""
+        if cpus:
+            argv = ["taskset", "-c", cpus, *argv]
         log = (self.logdir / f"{name}.log").open("w")
         env = {**self.env, **(extra_env or {})}
         self.procs[name] = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
-    def start_web(self, workers: int = 3) -> None:
+    def start_web(self, workers: int = 3, cpus: str = "") -> None:
         self.start(
             "web",
             [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
             {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers), "GUNICORN_ACCESSLOG": ""},
+            cpus=cpus,
         )
         self.wait_healthy()
 
