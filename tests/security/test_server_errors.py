@@ -52,3 +52,15 @@ def test_a_local_next_is_followed(client, demo):
     target = reverse("remediation:manage-task-list") + "?cycle=2021&page=2"
     response = client.post(reverse("remediation:manage-task-bulk"), {"next": target})
     assert response["Location"] == target
+
+
+@pytest.mark.parametrize("field", ["coordinating_agencies", "sub_criteria"])
+def test_an_overflowing_id_in_a_multiple_choice_is_a_form_error(client, demo, field):
+    """SQLite raised OverflowError in the ``__in`` query of ModelMultipleChoiceField (found by the fuzz matrix)."""
+    from agencies.models import User
+
+    task = Task.objects.filter(lead_agency__code="quynhon").first()
+    client.force_login(User.objects.get(username="snv"))
+    response = client.post(reverse("remediation:manage-task-edit", args=[task.pk]), {field: "9" * 30})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
