@@ -130,11 +130,11 @@ def _request(client, method: str, url: str, data: dict):
         return f"500 ({type(exc).__name__}: {str(exc)[:120]})"
 
 
-def _plan(objects) -> list[tuple[str, str, str, dict]]:
+def _plan(objs: dict) -> list[tuple[str, str, str, dict]]:
     """(method, url, role, data) for every request of the matrix, in a fixed order."""
     plan = []
     for name, (key, get_expected, post_expected) in EXPECTED.items():
-        url = _url(name, key, objects)
+        url = _url(name, key, objs)
         params = view_parameters(url, name)
         for method, expected in (("get", get_expected), ("post", post_expected)):
             if expected is None:
