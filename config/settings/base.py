@@ -18,7 +18,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.AdminConfig",  # django.contrib.admin, for administrators only (config/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +51,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Where Django's admin answers (administrators only, others get a 404). Pick a path of your own in
+# production and restrict it further at the proxy (README, deployment).
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -187,12 +190,22 @@ MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")  # noqa: F405
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Two rules on the client's real address (agencies/throttling.py): a username is locked from the
+# address it failed from (never for its owner elsewhere), and an address spraying many usernames is
+# locked after LOGIN_ADDRESS_FAILURE_LIMIT failures. Axes compares one limit; the callable gives each
+# rule its own. Nothing sleeps: a locked attempt is answered at once (429).
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "agencies.throttling.failure_limit"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours: 15 minutes
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The number of reverse proxies in front of gunicorn (README, deployment). 0: the socket's address is
+# the client's. N: the client is the N-th address from the right of X-Forwarded-For, the ones our own
+# proxies appended. django-ipware is not installed, so axes' AXES_IPWARE_* settings would do nothing.
+TRUSTED_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "agencies.throttling.client_address"
 # Successful logins are kept too (axes AccessLog), indefinitely: a record of who logged in when.
 AXES_DISABLE_ACCESS_LOG = False
 
