@@ -35,6 +35,8 @@ class IssuedReport(models.Model):
     proposals = models.TextField(_("proposals"), blank=True)
     requested_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("issued by"))
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # When the render was last claimed: a row "running" long past it lost its worker (agencies' clock).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=issued_report_path, storage=report_storage, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
@@ -48,3 +50,11 @@ class IssuedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} – {self.requested_at:%d/%m/%Y %H:%M}"
+
+    def waiting_since(self):
+        """When the row last moved on: its claim if running, its request if pending, else None."""
+        if self.status == IssuedReportStatus.RUNNING:
+            return self.started_at or self.requested_at
+        if self.status == IssuedReportStatus.PENDING:
+            return self.requested_at
+        return None

@@ -30,7 +30,8 @@ def issue_report(cycle: Cycle, user: User, as_of: dt.date, proposals: str) -> Is
 
 
 def requeue_pending(older_than: dt.timedelta = dt.timedelta(seconds=60)) -> int:
-    """Enqueue again the reports still pending (their first enqueue failed or was lost)."""
+    """Enqueue again the reports still pending (their first enqueue failed or was lost) and those
+    still running long after their claim (their worker died); the claim keeps it to one render."""
     ids = issuing.pending_ids(older_than)
     for issued_id in ids:
         generate_issued_report.delay(issued_id)
@@ -49,5 +50,5 @@ def generate_issued_report(issued_id: int) -> str:
 
 @shared_task(name="compilation.requeue_pending_reports")
 def requeue_pending_reports() -> int:
-    """Beat: re-enqueue reports whose generation was never picked up (e.g. Redis was down)."""
+    """Beat: re-enqueue reports never picked up (e.g. Redis was down) or orphaned by a dead worker."""
     return requeue_pending()

@@ -138,6 +138,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The daily reminder sweep (remediation.reminders), by beat, in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# A consolidated report "running" this long after its claim lost its worker; beat enqueues it again.
+REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily-sweep": {
         "task": "remediation.sweep_reminders",
