@@ -138,12 +138,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The daily reminder sweep (remediation.reminders), by beat, in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# A reminder claim still unsent this long after the sweep lost its digest (broker down); beat re-sends it.
+REMINDER_STALE_CLAIM_SECONDS = env.int("REMINDER_STALE_CLAIM_SECONDS", default=600)
 # A consolidated report "running" this long after its claim lost its worker; beat enqueues it again.
 REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily-sweep": {
         "task": "remediation.sweep_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    # Claims whose digests were lost with the broker go out within minutes, not at the next sweep.
+    "reminders-retry-stale-claims": {
+        "task": "remediation.retry_stale_claims",
+        "schedule": float(env.int("REMINDER_RETRY_SECONDS", default=300)),
     },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",

@@ -100,3 +100,97 @@ def test_the_page_of_a_fresh_report_does_not_call_it_stuck(client, snv, cycle, s
     client.force_login(snv)
     html = client.get(reverse("compilation:report-detail", args=[issued.pk])).content.decode()
     assert 'id="report-stuck"' not in html
+
+
+# --- Reminders: claims whose digests were lost with the broker ----------------------------------
+
+D = dt.date(2021, 11, 15)
+
+
+@pytest.fixture
+def reminder_cycle(db):
+    from tests.factories import CycleFactory
+
+    return CycleFactory(report_deadline=dt.date(2022, 6, 30), self_assessment_date=dt.date(2022, 9, 30))
+
+
+@pytest.fixture
+def lost_sweep(reminder_cycle, agency, staff, leader, django_capture_on_commit_callbacks, eager_celery):
+    """A sweep whose claims committed but whose digests never ran: the broker lost them."""
+    from remediation import tasks
+    from tests.factories import TaskFactory
+
+    staff.email, leader.email = "quynhon@example.vn", "quynhon.lead@example.vn"
+    staff.save(), leader.save()
+    TaskFactory(cycle=reminder_cycle, lead_agency=agency, deadline=D, title="Rà soát thủ tục hành chính")
+    with django_capture_on_commit_callbacks(execute=False):
+        result = tasks.send_due_reminders(as_of=D + dt.timedelta(days=8), cycle=reminder_cycle)  # escalated
+    assert result.recipients == 2  # the lead agency's staff and its leader
+    return result
+
+
+def _age_claims(minutes: int) -> None:
+    from remediation.models import Reminder
+
+    Reminder.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=minutes))
+
+
+def test_stale_claims_are_sent_by_the_next_retry_not_the_next_day(
+    lost_sweep, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from remediation import tasks
+    from remediation.models import Reminder, ReminderState
+
+    settings.REMINDER_STALE_CLAIM_SECONDS = 600
+    _age_claims(11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_stale_claims() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["quynhon.lead@example.vn", "quynhon@example.vn"]
+    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.SENT}
+
+
+def test_a_second_retry_sends_nothing_again(lost_sweep, settings, mailoutbox, django_capture_on_commit_callbacks):
+    from remediation import tasks
+
+    settings.REMINDER_STALE_CLAIM_SECONDS = 600
+    _age_claims(11)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.retry_stale_claims()
+    _age_claims(60)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_stale_claims() == 0
+    assert len(mailoutbox) == 2
+
+
+def test_claims_within_the_window_are_left_to_their_digests(lost_sweep, settings, mailoutbox):
+    from remediation import tasks
+    from remediation.models import Reminder, ReminderState
+
+    settings.REMINDER_STALE_CLAIM_SECONDS = 600
+    _age_claims(2)
+    assert tasks.retry_stale_claims() == 0
+    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.CLAIMED}
+    assert mailoutbox == []
+
+
+def test_the_lost_digest_arriving_late_sends_nothing_after_a_retry(
+    lost_sweep, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The old run's digest, redelivered after the retry took its claims over, finds no row of its token."""
+    from remediation import tasks
+
+    settings.REMINDER_STALE_CLAIM_SECONDS = 600
+    _age_claims(11)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.retry_stale_claims()
+    late = [
+        tasks.send_reminder_digest.delay(r, str(lost_sweep.token), D.isoformat()).get()
+        for r in lost_sweep.recipient_ids
+    ]
+    assert [outcome["state"] for outcome in late] == ["nothing", "nothing"]
+    assert len(mailoutbox) == 2
+
+
+def test_beat_retries_stale_claims_every_few_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-retry-stale-claims"]
+    assert entry["task"] == "remediation.retry_stale_claims" and entry["schedule"] <= 600
