@@ -114,6 +114,10 @@ STORAGES = {
 # that checks the viewer's rights; there is deliberately no MEDIA_URL for them.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Office evidence (DOCX, XLSX) is a zip: refused when it unpacks to more, or holds more parts, than this
+# (a zip bomb renamed .docx/.xlsx). A 20 MB workbook of real data unpacks to well under 200 MB.
+EVIDENCE_MAX_UNPACKED_BYTES = env.int("EVIDENCE_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+EVIDENCE_MAX_ZIP_ENTRIES = env.int("EVIDENCE_MAX_ZIP_ENTRIES", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
