@@ -142,6 +142,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The daily reminder sweep (remediation.reminders), by beat, in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# With a broker, an Excel upload this large or larger is read by a worker while its page polls
+# (compilation/excel/runs.py); smaller ones, and all of them without Redis, are read in the request.
+EXCEL_BACKGROUND_MIN_BYTES = env.int("EXCEL_BACKGROUND_MIN_BYTES", default=256 * 1024)
 # A reminder claim still unsent this long after the sweep lost its digest (broker down); beat re-sends it.
 REMINDER_STALE_CLAIM_SECONDS = env.int("REMINDER_STALE_CLAIM_SECONDS", default=600)
 # A consolidated report "running" this long after its claim lost its worker; beat enqueues it again.
