@@ -161,7 +161,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if cycle is None:
         _forget(request, token, path)
         raise Http404
-    confirm = request.method == "POST" or request.GET.get("confirm") == "1"
+    confirm = request.method == "POST"
+    if not confirm and request.GET.get("confirm") == "1":  # following an import a worker runs; a GET never starts one
+        return _background(request, token, entry, path, cycle, confirm=True)
     if runs.in_background(path) or ImportRun.objects.filter(token=token, confirm=confirm).exists():
         return _background(request, token, entry, path, cycle, confirm)
     try:
@@ -202,7 +204,7 @@ def _show_result(request, token: str, entry: dict, path: Path, cycle: Cycle, con
 
 def _background(request, token: str, entry: dict, path: Path, cycle: Cycle, confirm: bool) -> HttpResponse:
     """Record (once) and enqueue the run; show its progress until a worker has stored the result."""
-    if request.method == "POST" or not confirm:
+    if request.method == "POST" or not confirm:  # POST starts the import; GET the preview
         run, created = runs.start_run(token, entry, request.user, confirm, translation.get_language() or "vi")
     else:
         run = ImportRun.objects.filter(token=token, confirm=True).first()

@@ -150,3 +150,10 @@ def test_with_a_broker_a_small_upload_is_still_read_in_the_request(client, cycle
     finally:
         celery_app.conf.task_always_eager = previous
     assert b"No problem found" in preview.content and not ImportRun.objects.exists()
+
+
+def test_a_get_never_starts_an_import(client, cycle, settings):
+    """``?confirm=1`` only follows an import that a POST started; without one it is a 404 and nothing is written."""
+    preview_url = upload(client, cycle)
+    assert client.get(preview_url + "?confirm=1").status_code == 404
+    assert Criterion.objects.count() == 0 and not ImportRun.objects.exists()
