@@ -85,6 +85,46 @@ def _office_type(upload: UploadedFile) -> str | None:
     return None
 
 
+OFFICE_MIMES = ALLOWED["docx"] | ALLOWED["xlsx"]
+
+
+def check_unpacked(upload: UploadedFile, name: str) -> None:
+    """Refuse an office file (a zip) that unpacks to more than EVIDENCE_MAX_UNPACKED_BYTES or holds
+    more than EVIDENCE_MAX_ZIP_ENTRIES parts: a zip bomb renamed .docx or .xlsx.
+
+    Read from the zip's directory, without unpacking anything, so the check costs milliseconds.
+    The declared sizes are what counts: Python's zipfile never inflates a member past its declared
+    size (a member that would is a CRC error), so nothing in this application that opens the file
+    later (openpyxl, python-docx) can be made to unpack more than was checked here.
+    """
+    max_bytes, max_entries = settings.EVIDENCE_MAX_UNPACKED_BYTES, settings.EVIDENCE_MAX_ZIP_ENTRIES
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        entries = None
+    finally:
+        upload.seek(0)
+    if entries is None:
+        raise ValidationError(_("“%(name)s” is damaged: it cannot be opened.") % {"name": name})
+    unpacked = sum(e.file_size for e in entries)
+    if len(entries) > max_entries or unpacked > max_bytes:
+        raise ValidationError(
+            _(
+                "“%(name)s” unpacks to %(size)s in %(entries)s parts; the limit is %(limit)s in %(max_entries)s "
+                "parts. It may be damaged or malicious: save it again from Word or Excel, or send it as PDF."
+            )
+            % {
+                "name": name,
+                "size": filesizeformat(unpacked),
+                "entries": len(entries),
+                "limit": filesizeformat(max_bytes),
+                "max_entries": max_entries,
+            }
+        )
+
+
 def validate_evidence(upload: UploadedFile) -> str:
     """Return the checked content type, or raise a ValidationError in the user's language."""
     name = upload.name or ""
@@ -103,6 +143,8 @@ def validate_evidence(upload: UploadedFile) -> str:
             _("“%(name)s” is not really a %(ext)s file (its content does not match its name).")
             % {"name": name, "ext": ext.upper()}
         )
+    if mime in OFFICE_MIMES:
+        check_unpacked(upload, name)
     return mime
 
 

@@ -35,6 +35,8 @@ class IssuedReport(models.Model):
     proposals = models.TextField(_("proposals"), blank=True)
     requested_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("issued by"))
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # When the render was last claimed: a row "running" long past it lost its worker (agencies' clock).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=issued_report_path, storage=report_storage, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
@@ -48,3 +50,51 @@ class IssuedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} – {self.requested_at:%d/%m/%Y %H:%M}"
+
+    def waiting_since(self):
+        """When the row last moved on: its claim if running, its request if pending, else None."""
+        if self.status == IssuedReportStatus.RUNNING:
+            return self.started_at or self.requested_at
+        if self.status == IssuedReportStatus.PENDING:
+            return self.requested_at
+        return None
+
+
+class ImportRunStatus(models.TextChoices):
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Reading the workbook")
+    DONE = "done", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """A large workbook's preview (``confirm`` false) or import (true), read by a Celery worker.
+
+    The web request only records this row and enqueues it (compilation.excel.runs); the page
+    polls until the worker stores the result, so no request parses a large upload itself.
+    """
+
+    token = models.CharField(_("upload"), max_length=64)
+    confirm = models.BooleanField(_("import (not only preview)"), default=False)
+    kind = models.CharField(_("kind"), max_length=20)
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="+", verbose_name=_("cycle"))
+    requested_by = models.ForeignKey("agencies.User", models.CASCADE, related_name="+", verbose_name=_("by"))
+    framework_name = models.CharField(_("framework name"), max_length=200, blank=True)
+    framework_kind = models.CharField(_("framework kind"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="vi")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportRunStatus.choices, default=ImportRunStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        constraints = [models.UniqueConstraint(fields=["token", "confirm"], name="import_run_once_per_upload")]
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]} ({self.kind})"

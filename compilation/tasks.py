@@ -7,6 +7,7 @@ so the imports run one way (tasks → consolidated).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from celery import shared_task
 from django.db import transaction
@@ -15,6 +16,7 @@ from agencies.models import User
 from parindex.models import Cycle
 
 from .consolidated import issuing
+from .excel import runs
 from .models import IssuedReport
 
 
@@ -30,7 +32,8 @@ def issue_report(cycle: Cycle, user: User, as_of: dt.date, proposals: str) -> Is
 
 
 def requeue_pending(older_than: dt.timedelta = dt.timedelta(seconds=60)) -> int:
-    """Enqueue again the reports still pending (their first enqueue failed or was lost)."""
+    """Enqueue again the reports still pending (their first enqueue failed or was lost) and those
+    still running long after their claim (their worker died); the claim keeps it to one render."""
     ids = issuing.pending_ids(older_than)
     for issued_id in ids:
         generate_issued_report.delay(issued_id)
@@ -49,5 +52,16 @@ def generate_issued_report(issued_id: int) -> str:
 
 @shared_task(name="compilation.requeue_pending_reports")
 def requeue_pending_reports() -> int:
-    """Beat: re-enqueue reports whose generation was never picked up (e.g. Redis was down)."""
+    """Beat: re-enqueue reports never picked up (e.g. Redis was down) or orphaned by a dead worker."""
     return requeue_pending()
+
+
+def enqueue_import(run_id: int, path: str) -> None:
+    """Read a large upload in a worker once the run's row is committed."""
+    transaction.on_commit(lambda: parse_import.delay(run_id, path), robust=True)
+
+
+@shared_task(acks_late=True, name="compilation.parse_import")
+def parse_import(run_id: int, path: str) -> str:
+    """Preview or import one large workbook; the page polls its ImportRun."""
+    return runs.execute_run(run_id, Path(path)).status

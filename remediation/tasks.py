@@ -14,7 +14,7 @@ from django.db import transaction
 
 from parindex.models import Cycle
 
-from .reminders import digest, sweep
+from .reminders import claims, digest, sweep
 
 
 class DeliveryFailed(Exception):
@@ -50,6 +50,26 @@ def sweep_reminders(as_of: str | None = None, cycle_year: int | None = None) -> 
         "reminders": result.reminders,
         "recipients": result.recipients,
     }
+
+
+def retry_lost_digests() -> int:
+    """Claims whose digests were lost (broker down after the sweep) go out now, not at the next
+    day's sweep: taken over by a new run, their digests enqueued after the commit."""
+    count = 0
+    for takeover in claims.take_over_stale_claims():
+        for recipient_id in takeover.recipient_ids:
+            transaction.on_commit(
+                partial(send_reminder_digest.delay, recipient_id, str(takeover.token), takeover.as_of.isoformat()),
+                robust=True,
+            )
+        count += len(takeover.recipient_ids)
+    return count
+
+
+@shared_task(name="remediation.retry_stale_claims")
+def retry_stale_claims() -> int:
+    """Beat, every few minutes (REMINDER_RETRY_SECONDS): re-send the digests of stale claims."""
+    return retry_lost_digests()
 
 
 @shared_task(

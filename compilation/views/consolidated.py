@@ -23,6 +23,7 @@ from parindex.access import selected_cycle
 from parindex.models import Cycle
 
 from .. import tasks
+from ..consolidated import issuing
 from ..forms.consolidated import IssueReportForm
 from ..models import IssuedReport, IssuedReportStatus
 
@@ -84,7 +85,7 @@ def report_issue(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress while the task runs, then the download; the archive record of who and when."""
     issued = _issued(request, pk)
-    return render(request, "compilation/report_detail.html", {"issued": issued})
+    return render(request, "compilation/report_detail.html", _status_context(issued))
 
 
 @never_cache
@@ -93,7 +94,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The fragment htmx polls; once finished it carries no trigger, so polling stops."""
     issued = _issued(request, pk)
-    return render(request, "compilation/report_status.html", {"issued": issued})
+    return render(request, "compilation/report_status.html", _status_context(issued))
+
+
+def _status_context(issued: IssuedReport) -> dict:
+    """The report, and whether it is stuck: running long after its claim (its worker died)."""
+    return {"issued": issued, "stuck": issuing.is_stuck(issued), "waiting_since": issued.waiting_since()}
 
 
 @login_required

@@ -27,15 +27,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency
 from parindex.models import Cycle
 
+from .. import tasks
+from ..excel import runs
 from ..excel.exporting import export_filename, export_workbook, template_workbook
 from ..excel.importing import ImportKind, run_import
 from ..forms.excel import ExportForm, ImportForm
+from ..models import ImportRun, ImportRunStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
@@ -145,7 +150,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: a dry run listing every problem, or what would change. POST: the import itself, all or nothing."""
+    """GET: a dry run listing every problem, or what would change. POST: the import itself, all or nothing.
+
+    A large upload with a broker is read by a worker (compilation.excel.runs): the request records
+    the run, and the page (``?confirm=1`` for the import) polls until the result is stored.
+    """
     _require_snv(request)
     entry, path = _pending(request, token)
     cycle = Cycle.objects.filter(pk=entry["cycle"]).first()
@@ -153,6 +162,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         _forget(request, token, path)
         raise Http404
     confirm = request.method == "POST"
+    if not confirm and request.GET.get("confirm") == "1":  # following an import a worker runs; a GET never starts one
+        return _background(request, token, entry, path, cycle, confirm=True)
+    if runs.in_background(path) or ImportRun.objects.filter(token=token, confirm=confirm).exists():
+        return _background(request, token, entry, path, cycle, confirm)
     try:
         data = path.read_bytes()
     except FileNotFoundError:  # a second click on "confirm" while the first finished
@@ -166,15 +179,48 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         framework_name=entry["framework_name"],
         framework_kind=entry["framework_kind"],
     )
+    return _show_result(request, token, entry, path, cycle, confirm, result)
+
+
+def _show_result(request, token: str, entry: dict, path: Path, cycle: Cycle, confirm: bool, result) -> HttpResponse:
     if confirm and result.applied:
         _forget(request, token, path)
         lines = "; ".join(result.summary.lines())
         messages.success(
             request, _("“%(file)s” was imported: %(summary)s.") % {"file": entry["filename"], "summary": lines}
         )
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("compilation:excel-home")
+            return response
         return redirect("compilation:excel-home")
     context = {"result": result, "entry": entry, "cycle": cycle, "token": token, "kind": ImportKind(entry["kind"])}
+    if request.headers.get("HX-Request"):  # the poll found the result: the whole page replaces the progress
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     return render(request, "compilation/excel_preview.html", context)
+
+
+def _background(request, token: str, entry: dict, path: Path, cycle: Cycle, confirm: bool) -> HttpResponse:
+    """Record (once) and enqueue the run; show its progress until a worker has stored the result."""
+    if request.method == "POST" or not confirm:  # POST starts the import; GET the preview
+        run, created = runs.start_run(token, entry, request.user, confirm, translation.get_language() or "vi")
+    else:
+        run = ImportRun.objects.filter(token=token, confirm=True).first()
+        if run is None:
+            raise Http404
+        created = False
+    if created or runs.is_stuck(run):
+        tasks.enqueue_import(run.pk, str(path))
+    if request.method == "POST":  # the import runs in the worker: follow it on a page that polls
+        return redirect(reverse("compilation:excel-preview", args=[token]) + "?confirm=1")
+    if run.status == ImportRunStatus.DONE:
+        return _show_result(request, token, entry, path, cycle, confirm, runs.result_from_data(run.result))
+    context = {"run": run, "entry": entry, "cycle": cycle, "token": token, "kind": ImportKind(entry["kind"])}
+    context["poll_url"] = request.get_full_path()
+    template = "compilation/excel_progress_status.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "compilation/excel_progress.html", context)
 
 
 @login_required

@@ -18,7 +18,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.AdminConfig",  # django.contrib.admin, for administrators only (config/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +51,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Where Django's admin answers (administrators only, others get a 404). Pick a path of your own in
+# production and restrict it further at the proxy (README, deployment).
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -111,6 +114,10 @@ STORAGES = {
 # that checks the viewer's rights; there is deliberately no MEDIA_URL for them.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Office evidence (DOCX, XLSX) is a zip: refused when it unpacks to more, or holds more parts, than this
+# (a zip bomb renamed .docx/.xlsx). A 20 MB workbook of real data unpacks to well under 200 MB.
+EVIDENCE_MAX_UNPACKED_BYTES = env.int("EVIDENCE_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+EVIDENCE_MAX_ZIP_ENTRIES = env.int("EVIDENCE_MAX_ZIP_ENTRIES", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -135,10 +142,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The daily reminder sweep (remediation.reminders), by beat, in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# With a broker, an Excel upload this large or larger is read by a worker while its page polls
+# (compilation/excel/runs.py); smaller ones, and all of them without Redis, are read in the request.
+# 24 KB is about 700 task rows, read in 0.44 s (docs/security.md): no request reads for a second.
+EXCEL_BACKGROUND_MIN_BYTES = env.int("EXCEL_BACKGROUND_MIN_BYTES", default=24 * 1024)
+# A reminder claim still unsent this long after the sweep lost its digest (broker down); beat re-sends it.
+REMINDER_STALE_CLAIM_SECONDS = env.int("REMINDER_STALE_CLAIM_SECONDS", default=600)
+# A consolidated report "running" this long after its claim lost its worker; beat enqueues it again.
+REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily-sweep": {
         "task": "remediation.sweep_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    # Claims whose digests were lost with the broker go out within minutes, not at the next sweep.
+    "reminders-retry-stale-claims": {
+        "task": "remediation.retry_stale_claims",
+        "schedule": float(env.int("REMINDER_RETRY_SECONDS", default=300)),
     },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",
@@ -187,12 +207,22 @@ MIDDLEWARE.insert(0, "django_guid.middleware.guid_middleware")  # noqa: F405
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Two rules on the client's real address (agencies/throttling.py): a username is locked from the
+# address it failed from (never for its owner elsewhere), and an address spraying many usernames is
+# locked after LOGIN_ADDRESS_FAILURE_LIMIT failures. Axes compares one limit; the callable gives each
+# rule its own. Nothing sleeps: a locked attempt is answered at once (429).
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "agencies.throttling.failure_limit"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours: 15 minutes
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The number of reverse proxies in front of gunicorn (README, deployment). 0: the socket's address is
+# the client's. N: the client is the N-th address from the right of X-Forwarded-For, the ones our own
+# proxies appended. django-ipware is not installed, so axes' AXES_IPWARE_* settings would do nothing.
+TRUSTED_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "agencies.throttling.client_address"
 # Successful logins are kept too (axes AccessLog), indefinitely: a record of who logged in when.
 AXES_DISABLE_ACCESS_LOG = False
 

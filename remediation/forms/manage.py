@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind
+from agencies.params import ModelMultipleIdsField
 from parindex.models import Criterion, Cycle
 
 from ..models import Task
@@ -23,7 +24,7 @@ LEAD_GROUPS = [
 ]
 
 
-class CriterionChoiceField(forms.ModelMultipleChoiceField):
+class CriterionChoiceField(ModelMultipleIdsField):
     def label_from_instance(self, obj: Criterion) -> str:
         return f"{obj.code}. {obj.name[:110]}"
 
@@ -48,7 +49,7 @@ class _TaskFields(forms.Form):
     sub_criteria = CriterionChoiceField(
         label=_("Sub-criteria"), queryset=Criterion.objects.none(), required=False, widget=forms.SelectMultiple
     )
-    coordinating_agencies = forms.ModelMultipleChoiceField(
+    coordinating_agencies = ModelMultipleIdsField(
         label=_("Coordinating agencies"),
         queryset=Agency.objects.none(),
         required=False,
@@ -70,7 +71,7 @@ class TaskCreateForm(_TaskFields):
     lead_groups = forms.MultipleChoiceField(
         label=_("Lead agencies by group"), choices=LEAD_GROUPS, required=False, widget=forms.CheckboxSelectMultiple
     )
-    lead_agencies = forms.ModelMultipleChoiceField(
+    lead_agencies = ModelMultipleIdsField(
         label=_("Lead agencies"),
         queryset=Agency.objects.none(),
         required=False,
@@ -145,7 +146,7 @@ class BulkForm(forms.Form):
 
     ACTIONS = [("deadline", _("Change the deadline")), ("lead", _("Change the lead agency"))]
 
-    tasks = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), widget=forms.MultipleHiddenInput)
+    tasks = ModelMultipleIdsField(queryset=Task.objects.none(), widget=forms.MultipleHiddenInput)
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
     deadline = forms.DateField(label=_("New deadline"), required=False, widget=DATE_WIDGET)
     lead_agency = forms.ModelChoiceField(label=_("New lead agency"), queryset=Agency.objects.none(), required=False)

@@ -6,8 +6,10 @@ import datetime as dt
 import uuid
 from typing import NamedTuple
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from agencies import clock
 from parindex.models import Cycle
@@ -109,3 +111,43 @@ def is_stale_task_row(row: Reminder, task: Task, as_of: dt.date) -> bool:
     if task.closed_at is not None or (task.completed_on is not None and task.completed_on <= as_of):
         return True
     return row.deadline != task.deadline or row.agency_id != task.lead_agency_id
+
+
+# --- Taking over claims whose digests were lost ---------------------------------------------
+
+
+class Takeover(NamedTuple):
+    """Stale claims of one cycle, moved to a new run: the digests to enqueue for it."""
+
+    cycle_id: int
+    token: uuid.UUID
+    as_of: dt.date
+    recipient_ids: list[int]
+
+
+def stale_claim_window() -> dt.timedelta:
+    """How long a claim may stay unsent before its digest counts as lost (the broker went down
+    between the sweep and the worker). Far longer than a digest takes to go out (seconds)."""
+    return dt.timedelta(seconds=settings.REMINDER_STALE_CLAIM_SECONDS)
+
+
+def take_over_stale_claims(older_than: dt.timedelta | None = None) -> list[Takeover]:
+    """Move claims still unsent after ``older_than`` to a new run, one per cycle, by a conditional update.
+
+    Exactly once holds as in the sweep's own take-over: a digest still queued under the old token
+    finds no row and sends nothing; a digest sending right now holds its rows locked, so this
+    update waits for it and then no longer matches them (they are sent). Elapsed time is read
+    from the real clock, like ``claimed_at`` itself, never the demo's pinned date.
+    """
+    cutoff = timezone.now() - (older_than if older_than is not None else stale_claim_window())
+    stale = Reminder.objects.filter(state=ReminderState.CLAIMED, claimed_at__lt=cutoff)
+    takeovers = []
+    for cycle in Cycle.objects.filter(pk__in=stale.values("cycle_id")).order_by("year"):
+        token = uuid.uuid4()
+        with transaction.atomic():
+            stale.filter(cycle=cycle).update(run_token=token, claimed_at=timezone.now())
+            recipients = Reminder.objects.filter(run_token=token).values_list("recipient_id", flat=True)
+            recipient_ids = sorted(set(recipients))
+        if recipient_ids:
+            takeovers.append(Takeover(cycle.pk, token, cycle.today(), recipient_ids))
+    return takeovers

@@ -30,9 +30,19 @@ PAGE_SIZE = 50
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
-    """The ``next`` URL of the form if it points into this site, else ``fallback``."""
+    """The ``next`` URL of the form if it is a local path ("/..."), else ``fallback``.
+
+    ``redirect()`` reads anything that is not a path as a view name (``next=1`` was a
+    ``NoReverseMatch``, a 500), so only a path on this site is accepted; a NUL or a
+    backslash is refused as well.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if (
+        target.startswith("/")
+        and "\\" not in target
+        and "\x00" not in target
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=request.is_secure())
+    ):
         return target
     return fallback
 

@@ -226,3 +226,40 @@ def test_worker_killed_mid_task_runs_it_again_without_a_duplicate_mail(scratch_d
     assert delivered_before_restart < claimed
     unsent = _count(scratch_database, "SELECT count(*) FROM remediation_reminder WHERE state <> 'sent'")
     assert unsent == 0
+
+
+def test_redis_killed_a_second_after_the_sweep_the_claims_go_out_within_minutes(
+    scratch_database, private_redis, smtp, tmp_path
+):
+    """The sweep claims and enqueues; Redis dies a second later with every digest message (no
+    persistence). Beat's retry of stale claims (every REMINDER_RETRY_SECONDS) sends them once
+    the broker is back, each recipient exactly once, instead of at the next day's sweep."""
+    controller, inbox = smtp
+    topo = _prepare(
+        tmp_path,
+        scratch_database,
+        private_redis.url,
+        controller.port,
+        REMINDER_RETRY_SECONDS="3",
+        REMINDER_STALE_CLAIM_SECONDS="5",
+    )
+    claimed_sql = "SELECT count(*) FROM remediation_reminder WHERE state='claimed'"
+    try:
+        topo.manage("send_reminders", "--as-of", "08/11/2021")  # no worker yet: the digests wait in Redis
+        claimed = _count(scratch_database, claimed_sql)
+        assert claimed > 0
+        time.sleep(1)
+        private_redis.kill()  # the queued digests are lost with it
+        private_redis.start()  # an empty Redis on the same port
+        topo.start_worker()
+        topo.start_beat()
+        assert _wait(lambda: _count(scratch_database, claimed_sql) == 0 and inbox.messages, 120), (
+            topo.log("worker")[-3000:] + topo.log("beat")[-2000:]
+        )
+        time.sleep(8)  # two more retry periods: any duplicate that would come, comes
+    finally:
+        topo.stop()
+    recipients = [tuple(rcpt) for _sender, rcpt in inbox.messages]
+    assert recipients and len(recipients) == len(set(recipients)), "no recipient got the same digest twice"
+    sent = _count(scratch_database, "SELECT count(DISTINCT recipient_id) FROM remediation_reminder WHERE state='sent'")
+    assert sent == len(recipients)
