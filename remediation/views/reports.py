@@ -15,9 +15,9 @@ from agencies.models import Agency
 from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 
-from .. import access, reports, services
+from .. import access, extensions, reports, services, verification
 from ..forms.work import ReportForm, ReviewForm
-from ..models import AgencyReport, ReportStatus
+from ..models import AgencyReport, ReportStatus, Task
 from .common import add_validation_error, stale_messages
 
 
@@ -113,6 +113,9 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "wanted": wanted,
             "labels": reports.ReportState.LABELS,
+            "awaiting": list(verification.awaiting(Task.objects.filter(cycle=cycle)).select_related("lead_agency")),
+            "pending_extensions": list(extensions.pending(Task.objects.filter(cycle=cycle))),
+            "can_decide": request.user.is_snv,
         },
     )
 
