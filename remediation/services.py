@@ -8,6 +8,7 @@ locking): two people saving the same task never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -236,6 +237,35 @@ def submit_report(report_id: int, user: User, *, narrative: str | None = None, e
         reverse("remediation:report-detail", args=[report.pk]),
     )
     return report
+
+
+@transaction.atomic
+def save_report_causes(report_id: int, user: User, causes: dict[int, tuple[str, int | None]]) -> int:
+    """Causes written on the report page, saved to the tasks themselves (each a change in the task's history).
+
+    ``causes`` maps a task id to (cause, the version the page showed); a task another
+    person saved since is refused as stale, nothing silently overwritten. Returns how many changed.
+    """
+    report = AgencyReport.objects.select_related("cycle", "agency").get(pk=report_id)
+    if not access.can_draft_report(user, report.agency_id):
+        raise PermissionDenied
+    if not reports.is_editable(report):
+        raise ValidationError(_("The report has been submitted and is read-only unless SNV returns it."))
+    own = set(report_tasks(report.cycle, report.agency, report.cycle.as_of()).values_list("id", flat=True))
+    changed = 0
+    for task_id in sorted(causes):
+        text, version = causes[task_id]
+        text = unicodedata.normalize("NFC", text or "").strip()
+        if task_id not in own or not text:
+            continue
+        task = lock_version(Task, task_id, version)
+        if task.cause == text:
+            continue
+        task.cause = text
+        task._history_user = user
+        _save_task(task, "cause (report page)")
+        changed += 1
+    return changed
 
 
 def report_cause_required(task: Task, as_of: dt.date) -> bool:

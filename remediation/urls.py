@@ -18,6 +18,7 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     # Agency reports to the Chairman, and SNV's inbox of them.
     path("reports/mine/", reports.report_edit, name="report-edit"),
+    path("reports/mine/causes/", reports.report_causes, name="report-causes"),
     path("reports/inbox/", reports.report_inbox, name="report-inbox"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("reports/<int:pk>/review/", reports.report_review, name="report-review"),

@@ -58,6 +58,7 @@ def test_agency_logs_progress_marks_done_and_reports_through_snv(page, demo_live
     page.goto(f"{base}/reports/mine/")
     page.fill("textarea[name=narrative]", "UBND thành phố Quy Nhơn báo cáo kết quả khắc phục.")
     page.click("button[name=submit]")
+    page.click("#confirm-submit button[name=confirm]")
     assert "đã được gửi" in page.inner_text(".alert-success")
     logout(page)
 
