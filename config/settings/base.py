@@ -140,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "remediation.sweep_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
     },
+    "notices-daily-email": {  # issue 14: state-change notices, claimed first, e-mailed once
+        "task": "remediation.sweep_notices",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=5),
+    },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",
         "schedule": float(env.int("REPORT_REQUEUE_SECONDS", default=300)),
