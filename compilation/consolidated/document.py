@@ -181,6 +181,7 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
         Task.objects.filter(cycle=cycle)
         .not_closed()
         .with_status(as_of)
+        .annotate(since=figures.backlog_year())
         .select_related("lead_agency")
         .prefetch_related("sub_criteria")
         .order_by(vietnamese_order("lead_agency__name"), "deadline", "id")
@@ -193,6 +194,10 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
             "codes": ", ".join(sorted(c.code for c in t.sub_criteria.all())),
             "status": STATUS_VI[TaskStatus(t.status)],
             "done": t.status in (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE),
+            # Issue 14: the first deadline where it moved, a claim not verified by as_of, the backlog's age.
+            "original": t.original_deadline if t.original_deadline and t.original_deadline != t.deadline else None,
+            "claimed": t.is_claimed(as_of),
+            "since": str(t.since) if t.since else "",
         }
         for number, t in enumerate(tasks, start=1)
     ]
