@@ -207,6 +207,16 @@ def reopen_task(task: Task, *, user: User | None, reason: str) -> Task:
     return locked
 
 
+@transaction.atomic
+def mark_priority(task: Task, *, user: User | None, priority: bool) -> Task:
+    """SNV marks (or unmarks) a task, typically a multi-year backlog, as a priority; kept in the history."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.is_priority != priority:
+        locked.is_priority = priority
+        _save(locked, user, "priority" if priority else "priority removed")
+    return locked
+
+
 # --------------------------------------------------------------------------- a new cycle
 
 

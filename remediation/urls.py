@@ -15,6 +15,7 @@ urlpatterns = [
     path("tasks/<int:pk>/send-back/", loop.task_send_back, name="task-send-back"),
     path("tasks/<int:pk>/extension/", loop.extension_request, name="extension-request"),
     path("extensions/<int:pk>/decide/", loop.extension_decide, name="extension-decide"),
+    path("manage/tasks/<int:pk>/priority/", loop.task_priority, name="task-priority"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     # Agency reports to the Chairman, and SNV's inbox of them.
     path("reports/mine/", reports.report_edit, name="report-edit"),

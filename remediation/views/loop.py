@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.versioning import StaleEdit
 
-from .. import access, extensions, verification
+from .. import access, assignment, extensions, verification
 from ..forms.loop import ExtensionDecisionForm, ExtensionRequestForm, SendBackForm, VerifyForm
 from ..models import DeadlineExtension, Task
 from .common import add_validation_error, stale_messages
@@ -102,3 +102,15 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
     done = _("The extension is approved.") if approve else _("The extension is refused.")
     return _answer(request, ext.task, "decision_form", form, act, done)
+
+
+@login_required
+@require_POST
+def task_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    """SNV's priority mark on a task (the backlog's oldest first)."""
+    if not request.user.is_snv:
+        raise Http404
+    task = get_object_or_404(Task, pk=pk)
+    assignment.mark_priority(task, user=request.user, priority=request.POST.get("priority") == "1")
+    messages.success(request, _("The priority mark is saved."))
+    return redirect("remediation:task-detail", pk=task.pk)

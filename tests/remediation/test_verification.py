@@ -148,3 +148,27 @@ def test_snv_inbox_lists_the_completions_awaiting_verification(client, snv, clai
     page = client.get(reverse("remediation:report-inbox")).content.decode()
     assert 'id="awaiting-verification"' in page
     assert reverse("remediation:task-detail", args=[claimed.pk]) in page
+
+
+def test_the_agency_answers_a_send_back_by_marking_the_task_done_again(claimed, snv, leader, pinned):
+    from remediation import services
+
+    from . import files
+
+    verification.send_back_completion(claimed.pk, snv, reason="Thiếu quyết định")
+    services.complete_task(
+        claimed.pk, leader, completed_on=dt.date(2021, 11, 14), note="Đã bổ sung quyết định", files=[files.pdf()]
+    )
+    claimed.refresh_from_db()
+    assert claimed.is_claimed(AS_OF) and claimed.sent_back_at is not None
+    assert verification.awaiting().filter(pk=claimed.pk).exists()
+
+
+def test_snv_marks_a_priority_and_an_agency_cannot(client, snv, staff, claimed):
+    url = reverse("remediation:task-priority", args=[claimed.pk])
+    client.force_login(staff)
+    assert client.post(url, {"priority": "1"}).status_code == 404
+    client.force_login(snv)
+    assert client.post(url, {"priority": "1"}).status_code == 302
+    claimed.refresh_from_db()
+    assert claimed.is_priority and claimed.history.filter(history_change_reason="priority").exists()
