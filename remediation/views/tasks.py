@@ -125,7 +125,8 @@ def _loop_context(user, task: Task, as_of) -> dict:
     exts = list(task.extensions.select_related("requested_by", "decided_by").order_by("-requested_at", "-id"))
     can_verify = verification.can_verify(user, task) and task.completed_on is not None and task.verified_on is None
     return {
-        "claimed": task.is_claimed(as_of) or (task.completed_on is not None and task.verified_on is None),
+        # The page shows the claim as it stands now (counts as of a date use is_claimed/claimed_q).
+        "claimed": task.completed_on is not None and task.verified_on is None,
         "can_verify": can_verify,
         "verify_form": VerifyForm(initial={"version": task.version}),
         "send_back_form": SendBackForm(initial={"version": task.version}),
