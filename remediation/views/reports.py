@@ -86,9 +86,10 @@ def report_edit(request: HttpRequest) -> HttpResponse:
                 report.pk, request.user, narrative=data["narrative"], expected_version=data["version"]
             )
             report.refresh_from_db()
-            messages.success(
+            messages.success(request, _("The report is submitted to SNV."))
+            messages.info(
                 request,
-                _("The report is submitted to SNV. Receipt no. %(number)s at %(time)s.")
+                _("Receipt no. %(number)s, submitted at %(time)s.")
                 % {"number": report.receipt_number, "time": date_format(localtime(report.submitted_at), "H:i d/m/Y")},
             )
         else:
