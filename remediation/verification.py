@@ -48,6 +48,16 @@ def awaiting(tasks=None):
     return qs.filter(completed_on__isnull=False, verified_on__isnull=True, closed_at__isnull=True)
 
 
+def awaiting_for_focal_agency(agency: Agency):
+    """Claims a focal agency verifies: in cycles that delegate, where its area is the task's first."""
+    tasks = awaiting(
+        Task.objects.filter(cycle__focal_agencies_verify=True, sub_criteria__parent__parent__focal_agency=agency)
+    )
+    return [
+        t for t in tasks.exclude(lead_agency=agency).distinct().select_related("cycle") if verifying_agency(t) == agency
+    ]
+
+
 def _claimed_task(task_id: int, user: User, expected_version: int | None) -> Task:
     task = lock_version(Task, task_id, expected_version)
     if not can_verify(user, task):

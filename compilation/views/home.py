@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parindex.models import Cycle
-from remediation import reports
+from remediation import reports, verification
 from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task
 from remediation.status import TaskStatus
 
@@ -44,6 +44,7 @@ def _agency_home(user, cycle: Cycle | None) -> dict:
     led = tasks.filter(lead_agency=user.agency).not_closed()
     return {
         **_act_now(led, as_of),
+        "to_verify": verification.awaiting_for_focal_agency(user.agency),
         "cycle": cycle,
         "as_of": as_of,
         "counts": tasks.status_counts(as_of),

@@ -76,7 +76,13 @@ def _lead_choices(request: HttpRequest) -> dict:
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> Task:
-    return get_object_or_404(access.visible_tasks(request.user).select_related("cycle", "lead_agency"), pk=pk)
+    """A task the user may see; a focal agency the cycle lets verify sees the claims it verifies too."""
+    task = access.visible_tasks(request.user).select_related("cycle", "lead_agency").filter(pk=pk).first()
+    if task is None:
+        task = get_object_or_404(Task.objects.select_related("cycle", "lead_agency"), pk=pk)
+        if not (task.completed_on and verification.can_verify(request.user, task)):
+            raise Http404
+    return task
 
 
 def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:

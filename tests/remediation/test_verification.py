@@ -172,3 +172,29 @@ def test_snv_marks_a_priority_and_an_agency_cannot(client, snv, staff, claimed):
     assert client.post(url, {"priority": "1"}).status_code == 302
     claimed.refresh_from_db()
     assert claimed.is_priority and claimed.history.filter(history_change_reason="priority").exists()
+
+
+def test_the_delegated_focal_agency_finds_and_verifies_the_claim(client, cycle, claimed):
+    justice = AgencyFactory(code="stp", name="Sở Tư pháp")
+    area = CriterionFactory(code="2", level=Level.AREA, focal_agency=justice, order=1)
+    crit = CriterionFactory(code="2.1", level=Level.CRITERION, parent=area, framework=area.framework, order=2)
+    claimed.sub_criteria.set([CriterionFactory(code="2.1.1", parent=crit, framework=area.framework, order=3)])
+    cycle.focal_agencies_verify = True
+    cycle.is_current = True
+    cycle.save()
+    user = MembershipFactory(user=UserFactory(username="stp"), agency=justice).user
+    client.force_login(user)
+    home = client.get(reverse("compilation:home")).content.decode()
+    assert 'data-act="verify"' in home
+    assert client.get(reverse("remediation:task-detail", args=[claimed.pk])).status_code == 200
+    response = client.post(reverse("remediation:task-verify", args=[claimed.pk]), {"version": claimed.version})
+    assert response.status_code == 302
+    claimed.refresh_from_db()
+    assert claimed.verified_by == user
+
+
+def test_a_focal_agency_without_delegation_does_not_see_the_task(client, cycle, claimed):
+    justice = AgencyFactory(code="stp", name="Sở Tư pháp")
+    user = MembershipFactory(user=UserFactory(username="stp"), agency=justice).user
+    client.force_login(user)
+    assert client.get(reverse("remediation:task-detail", args=[claimed.pk])).status_code == 404
