@@ -94,3 +94,10 @@ def test_a_failed_mail_releases_the_claim_for_the_next_run(
 def test_reminder_notices_are_not_emailed_again_by_the_notice_digest(eager, staff):
     Notification.objects.create(recipient=staff, kind="task_due", title="Sắp đến hạn", url="/")
     assert events.claim_notices().notices == 0
+
+
+def test_the_notification_list_names_the_kind_of_a_state_change(client, cycle, agency, staff, snv):
+    assignment.create_tasks(cycle, lead_agencies=[agency], title="Rà soát", deadline=dt.date(2021, 12, 31), user=snv)
+    client.force_login(staff)
+    page = client.get(reverse("remediation:notification-list")).content.decode()
+    assert str(NoticeKind.TASK_ASSIGNED.label) in page and "task_assigned" not in page
