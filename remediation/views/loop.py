@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -111,6 +111,9 @@ def task_priority(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_snv:
         raise Http404
     task = get_object_or_404(Task, pk=pk)
-    assignment.mark_priority(task, user=request.user, priority=request.POST.get("priority") == "1")
+    wanted = request.POST.get("priority")
+    if wanted not in ("0", "1"):
+        return HttpResponseBadRequest(_("Choose whether the task is a priority."))
+    assignment.mark_priority(task, user=request.user, priority=wanted == "1")
     messages.success(request, _("The priority mark is saved."))
     return redirect("remediation:task-detail", pk=task.pk)

@@ -143,6 +143,9 @@ def report_causes(request: HttpRequest) -> HttpResponse:
         if key.startswith("cause_") and key[6:].isdigit():
             version = request.POST.get(f"version_{key[6:]}", "")
             causes[int(key[6:])] = (value, int(version) if version.isdigit() else None)
+    if not any(text.strip() for text, _version in causes.values()):
+        messages.error(request, _("Write the cause of at least one task."))
+        return render(request, "remediation/report_edit.html", _report_context(request, report), status=400)
     try:
         n = services.save_report_causes(report.pk, request.user, causes)
     except StaleEdit as exc:
