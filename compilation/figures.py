@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, vietnamese_order
 from parindex import scoring
 from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
-from remediation.models import AgencyReport, Task, claimed_q, summarize_statuses
+from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task, claimed_q, summarize_statuses
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
 
@@ -682,6 +682,7 @@ class TrackingRow:
     original_deadline: dt.date | None = None
     verification: str = ""  # VERIFIED, CLAIMED or "" (not done as of the date)
     backlog_since: int | None = None
+    times_extended: int = 0
 
 
 VERIFIED, CLAIMED = "verified", "claimed"
@@ -699,7 +700,20 @@ TRACKING_FIELDS = (
     "original_deadline",
     "verified_on",
     "since",
+    "extended",
 )
+
+
+def times_extended():
+    """Approved extensions of the task, as a subquery (no join, so the streamed rows are not multiplied)."""
+    approved = (
+        DeadlineExtension.objects.filter(task=OuterRef("pk"), state=ExtensionState.APPROVED)
+        .order_by()
+        .values("task")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(approved), 0)
 
 
 def backlog_year():
@@ -742,7 +756,7 @@ def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
     rows = (
         qs.order_by("deadline", vietnamese_order("lead_agency__name"), "id")
         .with_status(as_of)
-        .annotate(since=backlog_year())
+        .annotate(since=backlog_year(), extended=times_extended())
     )
     for row in rows.values_list(*TRACKING_FIELDS).iterator(chunk_size=5000):
         yield _tracking_row(row, codes.get(row[0], []), partners.get(row[0], []), as_of)
@@ -764,7 +778,7 @@ def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
 
 def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.date) -> TrackingRow:
     task_id, title, description, lead, deadline, source, status, progress, completed_on, cause, *extra = row
-    original, verified_on, since = extra
+    original, verified_on, since, extended = extra
     done = completed_on is not None and completed_on <= as_of
     verification = (VERIFIED if verified_on and verified_on <= as_of else CLAIMED) if done else ""
     return TrackingRow(
@@ -784,4 +798,5 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         original_deadline=original if original and original != deadline else None,
         verification=verification,
         backlog_since=since,
+        times_extended=extended,
     )

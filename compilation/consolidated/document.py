@@ -237,7 +237,16 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         "sipas": figures.sipas(cycle),
         "proposals": paragraphs(proposals),
         "annex": annex,
+        "backlog": backlog_section(cycle, as_of, numbers),
     }
+
+
+def backlog_section(cycle: Cycle, as_of: dt.date, numbers: dict[int, int]) -> list[dict[str, Any]]:
+    """Open tasks carried from earlier cycles, oldest first, by annex number (issue 14, §5)."""
+    return [
+        {"number": numbers.get(t.pk), "task": t, "since": str(t.since), "priority": t.is_priority}
+        for t in figures.backlog(cycle, as_of)
+    ]
 
 
 def render_report(cycle: Cycle, as_of: dt.date, proposals: str = "") -> bytes:

@@ -149,6 +149,7 @@ TASK_COLUMNS = (
     Column("original_deadline", "Hạn ban đầu", width=12, number_format=DATE_FORMAT),
     Column("verification", "Xác nhận hoàn thành", width=16),
     Column("backlog_since", "Tồn đọng từ năm", width=9, number_format=INTEGER_FORMAT),
+    Column("times_extended", "Số lần gia hạn", width=8, number_format=INTEGER_FORMAT),
 )
 VERIFICATION_LABELS = {figures.VERIFIED: "Đã xác nhận", figures.CLAIMED: "Chờ xác nhận"}
 
@@ -173,6 +174,7 @@ def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
             task.original_deadline,
             VERIFICATION_LABELS.get(task.verification),
             task.backlog_since,
+            task.times_extended or None,
         ]
 
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from compilation import figures
 from compilation.consolidated import document
 from compilation.excel.exporting import task_sheet
-from tests.factories import AgencyFactory, TaskFactory
+from tests.factories import AgencyFactory, CycleFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2021, 11, 15)
@@ -56,8 +56,37 @@ def test_the_excel_tracking_table_shows_verification_and_the_original_deadline(s
     assert dt.date(2021, 11, 30) in originals
 
 
+def test_the_excel_tracking_table_counts_the_approved_extensions(split, leader, snv, settings):
+    from remediation import extensions
+
+    task = TaskFactory(cycle=split, lead_agency=leader.agency, deadline=dt.date(2021, 11, 20), title="Gia hạn hai lần")
+    settings.CLOCK_PIN = "2021-11-10"
+    for proposed in (dt.date(2021, 12, 1), dt.date(2021, 12, 20)):
+        ext = extensions.request_extension(task.pk, leader, proposed=proposed, reason="Chờ hướng dẫn")
+        extensions.decide_extension(ext.pk, snv, approve=True)
+    sheet = task_sheet(split, AS_OF)
+    headers = [c.header for c in sheet.columns]
+    row = next(r for r in sheet.rows if r[1] == "Gia hạn hai lần")
+    assert row[headers.index("Số lần gia hạn")] == 2
+    assert row[headers.index("Hạn ban đầu")] == dt.date(2021, 11, 20)
+
+
 def test_the_pdf_states_the_same_split_and_the_original_deadline(split):
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(document.render_report(split, AS_OF))).pages)
     text = " ".join(text.split())
     assert "đã được xác nhận 1, chờ xác nhận 2" in text
     assert "hạn ban đầu 30/11/2021" in text
+
+
+def test_the_dashboard_and_the_pdf_list_the_backlog_by_age(client, snv, split):
+    old_cycle = CycleFactory(year=2020, report_deadline=dt.date(2020, 11, 15), reference_date=dt.date(2021, 2, 26))
+    lead = AgencyFactory(code="annhon", name="UBND thị xã An Nhơn")
+    origin = TaskFactory(cycle=old_cycle, lead_agency=lead, deadline=dt.date(2020, 12, 31), title="Số hóa hồ sơ 2020")
+    TaskFactory(cycle=split, lead_agency=lead, carried_from=origin, is_priority=True, title="Số hóa hồ sơ")
+    assert [(t.title, t.since) for t in figures.backlog(split, AS_OF)] == [("Số hóa hồ sơ", 2020)]
+    client.force_login(snv)
+    page = client.get(reverse("compilation:dashboard")).content.decode()
+    assert 'id="backlog"' in page and "Số hóa hồ sơ" in page
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(document.render_report(split, AS_OF))).pages)
+    text = " ".join(text.split())
+    assert "tồn đọng từ năm 2020, Sở Nội vụ đề nghị ưu tiên" in text
