@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, vietnamese_order
 from parindex import scoring
 from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
-from remediation.models import AgencyReport, Task, summarize_statuses
+from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task, claimed_q, summarize_statuses
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
 
@@ -356,17 +357,17 @@ def agency_table(cycle: Cycle, as_of: dt.date) -> list[AgencyRow]:
 
 
 def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
-    done = Q(completed_on__isnull=False, completed_on__lte=as_of)
-    open_ = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
+    # The derived status of with_status(): against the deadline in force (issue 14, extensions).
     counts = {
         r["lead_agency_id"]: r
         for r in Task.objects.filter(cycle=cycle, closed_at__isnull=True)
+        .with_status(as_of)
         .values("lead_agency_id")
         .annotate(
             total=Count("id"),
-            on_time=Count("id", filter=done & Q(completed_on__lte=F("deadline"))),
-            late=Count("id", filter=done & Q(completed_on__gt=F("deadline"))),
-            overdue=Count("id", filter=open_ & Q(deadline__lt=as_of)),
+            on_time=Count("id", filter=Q(status=TaskStatus.DONE_ON_TIME)),
+            late=Count("id", filter=Q(status=TaskStatus.DONE_LATE)),
+            overdue=Count("id", filter=Q(status=TaskStatus.OVERDUE)),
         )
     }
     return _agency_rows(counts, reports)
@@ -581,6 +582,7 @@ class DashboardData:
     agencies: list[AgencyRow]
     areas: list[AreaRow]
     over_time: list[dict]
+    backlog: list = field(default_factory=list)  # issue 14: open tasks carried from earlier cycles
 
     @property
     def ranked(self) -> list[AgencyRow]:
@@ -615,6 +617,7 @@ def dashboard(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> DashboardData:
         agencies=_agency_rows(per_agency, facts),
         areas=area_table(tree),
         over_time=status_over_time(cycle, as_of, weeks),
+        backlog=backlog(cycle, as_of),
     )
 
 
@@ -639,7 +642,7 @@ def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str,
         Task.objects.filter(cycle=cycle, closed_at__isnull=True)
         .with_status(as_of)
         .values("lead_agency_id")
-        .annotate(total=Count("id"), **statuses)
+        .annotate(total=Count("id"), claimed=Count("id", filter=claimed_q(as_of)), **statuses)
     )
     rows = _plain_rows(grouped)
     per_agency = {
@@ -651,7 +654,7 @@ def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str,
         }
         for r in rows
     }
-    tasks = summarize_statuses({key: sum(r[key] for r in rows) for key in statuses})
+    tasks = summarize_statuses({key: sum(r[key] for r in rows) for key in statuses}, sum(r["claimed"] for r in rows))
     return per_agency, tasks
 
 
@@ -675,8 +678,14 @@ class TrackingRow:
     completed_on: dt.date | None
     cause: str
     days_overdue: int | None
+    # Issue 14: the first deadline where it moved, whether a completion was verified by as_of.
+    original_deadline: dt.date | None = None
+    verification: str = ""  # VERIFIED, CLAIMED or "" (not done as of the date)
+    backlog_since: int | None = None
+    times_extended: int = 0
 
 
+VERIFIED, CLAIMED = "verified", "claimed"
 TRACKING_FIELDS = (
     "id",
     "title",
@@ -688,7 +697,44 @@ TRACKING_FIELDS = (
     "progress",
     "completed_on",
     "cause",
+    "original_deadline",
+    "verified_on",
+    "since",
+    "extended",
 )
+
+
+def times_extended():
+    """Approved extensions of the task, as a subquery (no join, so the streamed rows are not multiplied)."""
+    approved = (
+        DeadlineExtension.objects.filter(task=OuterRef("pk"), state=ExtensionState.APPROVED)
+        .order_by()
+        .values("task")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(approved), 0)
+
+
+def backlog_year():
+    """The cycle year of a task's earliest predecessor (three carries deep), in SQL."""
+    return Coalesce(
+        "carried_from__carried_from__carried_from__cycle__year",
+        "carried_from__carried_from__cycle__year",
+        "carried_from__cycle__year",
+    )
+
+
+def backlog(cycle: Cycle, as_of: dt.date) -> list[Task]:
+    """Open tasks carried from an earlier cycle, oldest backlog first, SNV's priorities first within a year."""
+    return list(
+        Task.objects.filter(cycle=cycle, carried_from__isnull=False)
+        .open(as_of)
+        .with_status(as_of)
+        .annotate(since=backlog_year())
+        .select_related("lead_agency")
+        .order_by("since", "-is_priority", "deadline", "id")
+    )
 
 
 def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
@@ -707,7 +753,11 @@ def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
         coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
         qs = qs.filter(Q(lead_agency=agency) | Q(id__in=coordinated))
     codes, partners = _tracking_links(qs)
-    rows = qs.order_by("deadline", vietnamese_order("lead_agency__name"), "id").with_status(as_of)
+    rows = (
+        qs.order_by("deadline", vietnamese_order("lead_agency__name"), "id")
+        .with_status(as_of)
+        .annotate(since=backlog_year(), extended=times_extended())
+    )
     for row in rows.values_list(*TRACKING_FIELDS).iterator(chunk_size=5000):
         yield _tracking_row(row, codes.get(row[0], []), partners.get(row[0], []), as_of)
 
@@ -727,7 +777,10 @@ def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
 
 
 def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.date) -> TrackingRow:
-    task_id, title, description, lead, deadline, source, status, progress, completed_on, cause = row
+    task_id, title, description, lead, deadline, source, status, progress, completed_on, cause, *extra = row
+    original, verified_on, since, extended = extra
+    done = completed_on is not None and completed_on <= as_of
+    verification = (VERIFIED if verified_on and verified_on <= as_of else CLAIMED) if done else ""
     return TrackingRow(
         id=task_id,
         title=title,
@@ -742,4 +795,8 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         completed_on=completed_on if completed_on and completed_on <= as_of else None,
         cause=cause,
         days_overdue=(as_of - deadline).days if status == TaskStatus.OVERDUE else None,
+        original_deadline=original if original and original != deadline else None,
+        verification=verification,
+        backlog_since=since,
+        times_extended=extended,
     )

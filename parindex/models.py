@@ -161,6 +161,8 @@ class Cycle(models.Model):
     )
     overdue_step_days = models.PositiveSmallIntegerField(_("overdue reminder every (days)"), default=3)
     escalation_days = models.PositiveSmallIntegerField(_("escalate after (days overdue)"), default=7)
+    # Issue 14: where set, the focal agency of the task's first linked area verifies completions.
+    focal_agencies_verify = models.BooleanField(_("focal agencies verify completions"), default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AgencyReport, Evidence, ProgressUpdate, Task
+from .models import AgencyReport, DeadlineExtension, Evidence, ProgressUpdate, Task
 
 
 @admin.register(Task)
@@ -80,3 +80,19 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["recipient__username", "title"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+    """Read here, decided in SNV's inbox (the service keeps the original deadline and notifies)."""
+
+    list_display = ["task", "state", "proposed_deadline", "approved_deadline", "requested_at", "decided_on"]
+    list_filter = ["state"]
+    raw_id_fields = ["task"]
+    readonly_fields = [f.name for f in DeadlineExtension._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -23,9 +23,11 @@ from agencies.versioning import lock_version
 from parindex import services as cycle_services
 from parindex.models import Criterion, Cycle
 
+from . import notices
+from .extensions import keep_original
 from .models import Task
 
-EDITABLE_FIELDS = ("title", "description", "source_document", "deadline", "lead_agency")
+EDITABLE_FIELDS = ("title", "description", "source_document", "deadline", "lead_agency", "closure_criteria")
 M2M_FIELDS = ("sub_criteria", "coordinating_agencies")
 
 
@@ -65,6 +67,7 @@ def create_tasks(
     sub_criteria: Iterable[Criterion] = (),
     coordinating_agencies: Iterable[Agency] = (),
     reason: str = "",
+    closure_criteria: str = "",
 ) -> list[Task]:
     """One task per lead agency for one recommendation.
 
@@ -86,14 +89,30 @@ def create_tasks(
             lead_agency=lead,
             deadline=deadline,
             created_by=user,
+            closure_criteria=closure_criteria.strip(),
             **({"source_document": source_document} if source_document else {}),
         )
         task._history_user = user
         task._change_reason = reason
         task.save()
         _set_m2m(task, sub_criteria, coordinating)
+        notices.notify_task_agency(
+            task,
+            notices.NoticeKind.TASK_ASSIGNED,
+            _("New task: %(task)s, deadline %(date)s")
+            % {"task": notices.task_label(task), "date": f"{deadline:%d/%m/%Y}"},
+        )
         created.append(task)
     return created
+
+
+def _notify_deadline(task: Task, old: dt.date) -> None:
+    notices.notify_task_agency(
+        task,
+        notices.NoticeKind.DEADLINE_CHANGED,
+        _("Deadline changed: %(task)s, %(old)s → %(new)s")
+        % {"task": notices.task_label(task), "old": f"{old:%d/%m/%Y}", "new": f"{task.deadline:%d/%m/%Y}"},
+    )
 
 
 @transaction.atomic
@@ -112,10 +131,15 @@ def edit_task(
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     locked = lock_version(Task, task.pk, expected_version)
+    old_deadline = locked.deadline
+    if "deadline" in changes and changes["deadline"] != old_deadline:
+        keep_original(locked)  # SNV's own edits keep the first deadline too
     for name, value in changes.items():
         setattr(locked, name, value)
     _save(locked, user, reason or _("Edited by SNV"))
     _set_m2m(locked, sub_criteria, coordinating_agencies)
+    if locked.deadline != old_deadline:
+        _notify_deadline(locked, old_deadline)
     return locked
 
 
@@ -138,15 +162,19 @@ def bulk_change(
         raise AssignmentError(_("Give a new deadline or a new lead agency."))
     changed = 0
     for task in Task.objects.select_for_update().filter(pk__in=list(task_ids)).order_by("pk"):
-        fields = []
+        fields, old_deadline = [], task.deadline
         if deadline is not None and task.deadline != deadline:
-            task.deadline, fields = deadline, [*fields, "deadline"]
+            fields = ["deadline", "original_deadline"] if task.original_deadline is None else ["deadline"]
+            keep_original(task)
+            task.deadline = deadline
         if lead_agency is not None and task.lead_agency_id != lead_agency.pk:
             task.lead_agency, fields = lead_agency, [*fields, "lead_agency"]
         if fields:
             _save(task, user, reason, update_fields=[*fields, "version", "updated_at"])
             if "lead_agency" in fields and task.coordinating_agencies.filter(pk=lead_agency.pk).exists():
                 task.coordinating_agencies.remove(lead_agency)
+            if "deadline" in fields:
+                _notify_deadline(task, old_deadline)
             changed += 1
     return changed
 
@@ -176,6 +204,16 @@ def reopen_task(task: Task, *, user: User | None, reason: str) -> Task:
     locked.closed_at = None
     locked.close_reason = reason.strip()
     _save(locked, user, reason.strip())
+    return locked
+
+
+@transaction.atomic
+def mark_priority(task: Task, *, user: User | None, priority: bool) -> Task:
+    """SNV marks (or unmarks) a task, typically a multi-year backlog, as a priority; kept in the history."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.is_priority != priority:
+        locked.is_priority = priority
+        _save(locked, user, "priority" if priority else "priority removed")
     return locked
 
 

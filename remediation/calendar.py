@@ -42,7 +42,29 @@ def fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def event(uid: str, day: dt.date, summary: str, description: str, url: str, stamp: str) -> list[str]:
+def alarms(offsets: list[int], summary: str) -> list[str]:
+    """One VALARM per reminder step of the cycle (7, 3, 1 days before, …): at 08:00 on that day.
+
+    An all-day event starts at midnight; a trigger of ``-P{n}DT16H`` rings at 08:00 of the day
+    n days before (0 = the deadline day itself, at 08:00 = ``PT8H``).
+    """
+    out = []
+    for days in offsets:
+        trigger = "PT8H" if days == 0 else f"-P{days - 1}DT16H"
+        label = _("Due today") if days == 0 else _("%(n)s days left") % {"n": days}
+        out += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"TRIGGER:{trigger}",
+            f"DESCRIPTION:{escape(f'{label}: {summary}')}",
+            "END:VALARM",
+        ]
+    return out
+
+
+def event(
+    uid: str, day: dt.date, summary: str, description: str, url: str, stamp: str, offsets: list[int] = ()
+) -> list[str]:
     """An all-day event: DTEND is the next day (exclusive), as calendar clients expect."""
     return [
         "BEGIN:VEVENT",
@@ -54,6 +76,7 @@ def event(uid: str, day: dt.date, summary: str, description: str, url: str, stam
         f"DESCRIPTION:{escape(description)}",
         f"URL:{url}",
         "TRANSP:TRANSPARENT",
+        *alarms(list(offsets), summary),
         "END:VEVENT",
     ]
 
@@ -65,14 +88,18 @@ def task_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]
         .filter(Q(lead_agency=agency) | Q(coordinating_agencies=agency))
         .distinct()
         .order_by("deadline", "pk")
-        .values_list("pk", "title", "deadline", "lead_agency_id")
+        .values_list("pk", "title", "deadline", "lead_agency_id", "original_deadline")
     )
     site = settings.SITE_URL.rstrip("/")
-    for pk, title, deadline, lead_id in tasks:
+    for pk, title, deadline, lead_id, original in tasks:
+        # The deadline in force is the approved one; the first stays in the description.
         role = _("lead") if lead_id == agency.pk else _("coordinating")
         summary = _("Task deadline (%(role)s): %(title)s") % {"role": role, "title": title}
         url = site + task_link(pk)
-        yield event(f"task-{pk}@partracker", deadline, summary, f"{title}\n{url}", url, stamp)
+        text = f"{title}\n{url}"
+        if original and original != deadline:
+            text = _("%(text)s\nOriginal deadline: %(date)s") % {"text": text, "date": f"{original:%d/%m/%Y}"}
+        yield event(f"task-{pk}@partracker", deadline, summary, text, url, stamp, cycle.offsets)
 
 
 def cycle_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]:
@@ -87,7 +114,7 @@ def cycle_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]
     for key, day, label, path in dates:
         if day:
             summary = f"{label} – {cycle.name}"
-            yield event(f"cycle-{cycle.pk}-{key}@partracker", day, summary, summary, site + path, stamp)
+            yield event(f"cycle-{cycle.pk}-{key}@partracker", day, summary, summary, site + path, stamp, cycle.offsets)
 
 
 def agency_calendar(agency: Agency, cycle: Cycle | None = None) -> str:

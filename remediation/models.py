@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -43,13 +44,44 @@ def number_tasks(tasks: list[Task], using: str = "default") -> None:
         task.number = top[task.cycle_id]
 
 
-def summarize_statuses(per_status: dict[str, int]) -> dict[str, int]:
-    """Every status (0 where absent), plus ``total``, ``done`` and ``open``: the one shape of status counts."""
+def summarize_statuses(per_status: dict[str, int], claimed: int = 0) -> dict[str, int]:
+    """Every status (0 where absent), plus ``total``, ``done`` and ``open``: the one shape of status counts.
+
+    ``claimed`` are the done ones not verified by the as-of date ("chờ xác nhận"); ``verified``
+    is the headline "done": only a verified completion counts as done there.
+    """
     counts = {s.value: int(per_status.get(s.value, 0)) for s in TaskStatus}
     counts["total"] = sum(counts.values())
     counts["done"] = counts[TaskStatus.DONE_ON_TIME] + counts[TaskStatus.DONE_LATE]
     counts["open"] = counts["total"] - counts["done"]
+    counts["claimed"] = int(claimed)
+    counts["verified"] = counts["done"] - counts["claimed"]
     return counts
+
+
+def claimed_q(as_of: dt.date) -> Q:
+    """Marked done by ``as_of`` and not verified by then: a claim awaiting verification."""
+    return Q(completed_on__isnull=False, completed_on__lte=as_of) & (
+        Q(verified_on__isnull=True) | Q(verified_on__gt=as_of)
+    )
+
+
+def deadline_in_force(on) -> models.Expression:
+    """The deadline in force on ``on`` (a date, or OuterRef/F of a date field), in SQL.
+
+    Mirrors Task.deadline_on(): the earliest approved extension decided after that day
+    still held the deadline it replaced, so an extension never rewrites an earlier as-of.
+    """
+    later = (
+        DeadlineExtension.objects.filter(task=models.OuterRef("pk"), state=ExtensionState.APPROVED, decided_on__gt=on)
+        .order_by("decided_on", "id")
+        .values("previous_deadline")[:1]
+    )
+    return Case(
+        When(original_deadline__isnull=True, then=models.F("deadline")),
+        default=Coalesce(models.Subquery(later), models.F("deadline")),
+        output_field=models.DateField(),
+    )
 
 
 class TaskQuerySet(models.QuerySet):
@@ -74,21 +106,36 @@ class TaskQuerySet(models.QuerySet):
         return self.not_closed().filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
 
     def overdue(self, as_of: dt.date) -> TaskQuerySet:
-        return self.open(as_of).filter(deadline__lt=as_of)
+        """Open and past the deadline in force on ``as_of`` (the approved one)."""
+        return self.open(as_of).alias(_dl=deadline_in_force(as_of)).filter(_dl__lt=as_of)
 
     def due_within(self, days: int, as_of: dt.date) -> TaskQuerySet:
-        return self.open(as_of).filter(deadline__gte=as_of, deadline__lte=as_of + dt.timedelta(days=days))
+        return (
+            self.open(as_of)
+            .alias(_dl=deadline_in_force(as_of))
+            .filter(_dl__gte=as_of, _dl__lte=as_of + dt.timedelta(days=days))
+        )
+
+    def claimed(self, as_of: dt.date) -> TaskQuerySet:
+        """Completions awaiting verification on ``as_of``."""
+        return self.not_closed().filter(claimed_q(as_of))
 
     def with_status(self, as_of: dt.date) -> TaskQuerySet:
-        """Annotate ``status`` in SQL, the same rule as status.task_status()."""
+        """Annotate ``status`` in SQL, the same rule as status.task_status() on Task.status_on().
+
+        Done on time compares with the deadline in force on the completion date; the open
+        statuses with the deadline in force on ``as_of``.
+        """
         done = Q(completed_on__isnull=False, completed_on__lte=as_of)  # as done()
-        return self.annotate(
+        return self.alias(
+            _dl=deadline_in_force(as_of), _dl_done=deadline_in_force(models.OuterRef("completed_on"))
+        ).annotate(
             status=Case(
-                When(done & Q(completed_on__lte=models.F("deadline")), then=Value(TaskStatus.DONE_ON_TIME)),
+                When(done & Q(completed_on__lte=models.F("_dl_done")), then=Value(TaskStatus.DONE_ON_TIME)),
                 When(done, then=Value(TaskStatus.DONE_LATE)),
-                When(deadline__lt=as_of, then=Value(TaskStatus.OVERDUE)),
+                When(_dl__lt=as_of, then=Value(TaskStatus.OVERDUE)),
                 When(
-                    deadline__lte=as_of + dt.timedelta(days=DUE_SOON_DAYS),
+                    _dl__lte=as_of + dt.timedelta(days=DUE_SOON_DAYS),
                     then=Value(TaskStatus.DUE_SOON),
                 ),
                 When(progress__gt=0, then=Value(TaskStatus.IN_PROGRESS)),
@@ -103,8 +150,18 @@ class TaskQuerySet(models.QuerySet):
         One GROUP BY on the status expression: the expression is compiled once,
         not once per filtered COUNT.
         """
-        rows = self.not_closed().with_status(as_of).order_by().values_list("status").annotate(n=models.Count("id"))
-        return summarize_statuses(dict(rows))
+        rows = (
+            self.not_closed()
+            .with_status(as_of)
+            .order_by()
+            .values_list("status")
+            .annotate(n=models.Count("id"), c=models.Count("id", filter=claimed_q(as_of)))
+        )
+        per_status, claimed = {}, 0
+        for status, n, c in rows:
+            per_status[status] = n
+            claimed += c
+        return summarize_statuses(per_status, claimed)
 
     def bulk_create(self, objs, *args, **kwargs):
         """Number the tasks that have no number yet (per cycle, in the given order), then insert."""
@@ -148,6 +205,24 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Optimistic lock."))
+    # Closing the loop (issue 14): a completion is a claim until someone other than the doer
+    # verifies it; the first deadline stays in view when extensions or SNV's edits move it.
+    original_deadline = models.DateField(
+        _("original deadline"), null=True, blank=True, help_text=_("The deadline first assigned, kept when it moves.")
+    )
+    closure_criteria = models.TextField(_("what proves this is done"), blank=True)
+    verified_on = models.DateField(_("completion verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verification_note = models.TextField(_("verifier's comment"), blank=True)
+    sent_back_at = models.DateTimeField(_("completion sent back at"), null=True, blank=True)
+    is_priority = models.BooleanField(_("priority (SNV)"), default=False)
     history = HistoricalRecords(m2m_fields=[sub_criteria, coordinating_agencies])
 
     objects = TaskQuerySet.as_manager()
@@ -178,11 +253,50 @@ class Task(models.Model):
 
     def status_on(self, as_of: dt.date) -> TaskStatus:
         """The derived status (named apart from the ``status`` annotation of with_status())."""
-        return task_status(self.deadline, self.completed_on, as_of, self.progress)
+        if self.completed_on is not None and self.completed_on <= as_of:
+            # Done on time is judged against the deadline in force on the completion date.
+            return task_status(self.deadline_on(self.completed_on), self.completed_on, as_of, self.progress)
+        return task_status(self.deadline_on(as_of), self.completed_on, as_of, self.progress)
 
     def days_left(self, as_of: dt.date) -> int:
-        """Days until the deadline; negative when overdue."""
-        return (self.deadline - as_of).days
+        """Days until the deadline in force on ``as_of``; negative when overdue."""
+        return (self.deadline_on(as_of) - as_of).days
+
+    def deadline_on(self, day: dt.date) -> dt.date:
+        """The deadline in force on ``day``: an extension decided later had not moved it yet.
+
+        A task whose deadline never moved (no original kept) needs no query.
+        """
+        if self.original_deadline is None or self.pk is None:
+            return self.deadline
+        later = (
+            self.extensions.filter(state=ExtensionState.APPROVED, decided_on__gt=day)
+            .order_by("decided_on", "id")
+            .values_list("previous_deadline", flat=True)
+            .first()
+        )
+        return later or self.deadline
+
+    def is_claimed(self, as_of: dt.date) -> bool:
+        """Marked done by the agency by ``as_of`` but not (yet, on that date) verified: "chờ xác nhận"."""
+        return (
+            self.completed_on is not None
+            and self.completed_on <= as_of
+            and (self.verified_on is None or self.verified_on > as_of)
+        )
+
+    @property
+    def original_deadline_shown(self) -> dt.date:
+        return self.original_deadline or self.deadline
+
+    @property
+    def backlog_since(self) -> int | None:
+        """The year of the earliest cycle this task was carried from ("tồn đọng từ năm …")."""
+        year, node, seen = None, self, 0
+        while node.carried_from_id and seen < 20:
+            node, seen = node.carried_from, seen + 1
+            year = node.cycle.year
+        return year
 
 
 class ProgressUpdate(models.Model):
@@ -245,6 +359,50 @@ class Evidence(models.Model):
         return self.original_name
 
 
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class DeadlineExtension(models.Model):
+    """The lead agency asks for a later deadline; SNV approves (possibly a shorter one) or refuses.
+
+    ``previous_deadline`` is the deadline the approval replaced: what an as-of date before
+    the decision still shows (Task.deadline_on, deadline_in_force).
+    """
+
+    task = models.ForeignKey(Task, models.PROTECT, related_name="extensions", verbose_name=_("task"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.TextField(_("reason"))
+    proposed_deadline = models.DateField(_("proposed deadline"))
+    state = models.CharField(_("state"), max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING)
+    previous_deadline = models.DateField(_("deadline before the decision"), null=True, blank=True)
+    approved_deadline = models.DateField(_("approved deadline"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, db_index=True)
+    comment = models.TextField(_("SNV's comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per task: a second waits until the first is decided.
+            models.UniqueConstraint(fields=["task"], condition=Q(state="pending"), name="extension_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.proposed_deadline:%d/%m/%Y} ({self.state})"
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -277,6 +435,7 @@ class AgencyReport(models.Model):
         _("snapshot of the tasks when submitted"), default=dict, blank=True, encoder=DjangoJSONEncoder
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -301,6 +460,10 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # State-change notices go out in the daily e-mail digest too: claimed by a conditional
+    # update on this token before the send, so a re-run sends nothing twice.
+    email_token = models.UUIDField(_("e-mail run"), null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

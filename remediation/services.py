@@ -8,11 +8,13 @@ locking): two people saving the same task never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from agencies.models import Agency, User
 from agencies.versioning import lock_version
 from parindex.models import Cycle
 
-from . import access, reports
+from . import access, notices, reports
 from .models import AgencyReport, Evidence, ProgressUpdate, ReportStatus, Task
 from .status import TaskStatus
 
@@ -215,21 +217,74 @@ def submit_report(report_id: int, user: User, *, narrative: str | None = None, e
     if not report.narrative:
         raise ValidationError({"narrative": _("Write the report's narrative before submitting it.")})
     today = report.cycle.as_of()
-    missing = [
-        t.title
-        for t in report_tasks(report.cycle, report.agency, today)
-        if cause_required(t, today) and not t.cause.strip()
-    ]
+    missing = missing_causes(report, today)
     if missing:
         raise ValidationError(
-            _("State the cause of every overdue task before submitting: %(tasks)s") % {"tasks": "; ".join(missing)}
+            _("State the cause of every overdue task before submitting: %(tasks)s")
+            % {"tasks": "; ".join(t.title for t in missing)}
         )
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = clock.now(report.cycle)
     report.submitted_by = user
     report.snapshot = _snapshot(report, today)
+    report.receipt_number = _receipt_number(report)
     _save_report(report, "submitted")
+    notices.notify(
+        notices.snv_reviewers(),
+        notices.NoticeKind.REPORT_SUBMITTED,
+        _("Report submitted: %(agency)s, receipt %(number)s")
+        % {"agency": report.agency, "number": report.receipt_number},
+        reverse("remediation:report-detail", args=[report.pk]),
+    )
     return report
+
+
+@transaction.atomic
+def save_report_causes(report_id: int, user: User, causes: dict[int, tuple[str, int | None]]) -> int:
+    """Causes written on the report page, saved to the tasks themselves (each a change in the task's history).
+
+    ``causes`` maps a task id to (cause, the version the page showed); a task another
+    person saved since is refused as stale, nothing silently overwritten. Returns how many changed.
+    """
+    report = AgencyReport.objects.select_related("cycle", "agency").get(pk=report_id)
+    if not access.can_draft_report(user, report.agency_id):
+        raise PermissionDenied
+    if not reports.is_editable(report):
+        raise ValidationError(_("The report has been submitted and is read-only unless SNV returns it."))
+    own = set(report_tasks(report.cycle, report.agency, report.cycle.as_of()).values_list("id", flat=True))
+    changed = 0
+    for task_id in sorted(causes):
+        text, version = causes[task_id]
+        text = unicodedata.normalize("NFC", text or "").strip()
+        if task_id not in own or not text:
+            continue
+        task = lock_version(Task, task_id, version)
+        if task.cause == text:
+            continue
+        task.cause = text
+        task._history_user = user
+        _save_task(task, "cause (report page)")
+        changed += 1
+    return changed
+
+
+def report_cause_required(task: Task, as_of: dt.date) -> bool:
+    """The causes a report needs: overdue, finished late, declared not finishable (not tasks not yet due)."""
+    return cause_required(task, as_of) or task.status_on(as_of) == TaskStatus.DONE_LATE
+
+
+def missing_causes(report: AgencyReport, as_of: dt.date) -> list[Task]:
+    return [
+        t
+        for t in report_tasks(report.cycle, report.agency, as_of)
+        if report_cause_required(t, as_of) and not t.cause.strip()
+    ]
+
+
+def _receipt_number(report: AgencyReport) -> str:
+    """The receipt of a submission: cycle, report id and the submission's ordinal (a resubmission gets a new one)."""
+    times = report.history.filter(history_change_reason="submitted").count() + 1
+    return f"{report.cycle.year}/{report.pk:04d}-{times}"
 
 
 @transaction.atomic
@@ -249,4 +304,13 @@ def review_report(
     report.reviewed_by = user
     report.reviewed_at = clock.now(report.cycle)
     _save_report(report, "accepted" if accept else "returned")
+    kind = notices.NoticeKind.REPORT_ACCEPTED if accept else notices.NoticeKind.REPORT_RETURNED
+    title = _("Your report is accepted by SNV.") if accept else _("Your report is returned by SNV.")
+    notices.notify(
+        notices.members_of(report.agency),
+        kind,
+        f"{title} ({report.cycle})",
+        reverse("remediation:report-edit"),
+        report.reviewer_comment,
+    )
     return report

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from parindex.models import Cycle
 
-from .reminders import claims, digest, sweep
+from .reminders import claims, digest, events, sweep
 
 
 class DeliveryFailed(Exception):
@@ -92,3 +92,25 @@ def send_reminder_digest(self, recipient_id: int, token: str, as_of: str) -> dic
     if outcome.state == "failed" and not self.request.is_eager:
         raise DeliveryFailed(outcome.error)
     return {"state": outcome.state, "items": outcome.items, "error": outcome.error}
+
+
+def send_notice_digests() -> events.NoticeRun:
+    """Claim the state-change notices not yet e-mailed, then enqueue one mail per recipient after commit."""
+    with transaction.atomic():
+        run = events.claim_notices()
+        for recipient_id in run.recipient_ids:
+            transaction.on_commit(partial(send_notice_digest.delay, recipient_id, str(run.token)), robust=True)
+    return run
+
+
+@shared_task(name="remediation.sweep_notices")
+def sweep_notices() -> dict:
+    """The daily e-mail of state-change notices (beat, with the reminder sweep)."""
+    run = send_notice_digests()
+    return {"token": str(run.token), "notices": run.notices, "recipients": len(run.recipient_ids)}
+
+
+@shared_task(name="remediation.send_notice_digest")
+def send_notice_digest(recipient_id: int, token: str) -> str:
+    """One recipient's mail of notices; a failure releases the claim, so the next daily run retries."""
+    return events.send_notices(recipient_id, token)

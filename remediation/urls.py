@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, manage, notifications, reports, tasks
+from .views import evidence, loop, manage, notifications, reports, tasks
 
 app_name = "remediation"
 urlpatterns = [
@@ -10,9 +10,16 @@ urlpatterns = [
     path("tasks/<int:pk>/progress/", tasks.task_progress, name="task-progress"),
     path("tasks/<int:pk>/complete/", tasks.task_complete, name="task-complete"),
     path("tasks/<int:pk>/cause/", tasks.task_cause, name="task-cause"),
+    # Closing the loop: verification of completions, deadline extensions.
+    path("tasks/<int:pk>/verify/", loop.task_verify, name="task-verify"),
+    path("tasks/<int:pk>/send-back/", loop.task_send_back, name="task-send-back"),
+    path("tasks/<int:pk>/extension/", loop.extension_request, name="extension-request"),
+    path("extensions/<int:pk>/decide/", loop.extension_decide, name="extension-decide"),
+    path("manage/tasks/<int:pk>/priority/", loop.task_priority, name="task-priority"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     # Agency reports to the Chairman, and SNV's inbox of them.
     path("reports/mine/", reports.report_edit, name="report-edit"),
+    path("reports/mine/causes/", reports.report_causes, name="report-causes"),
     path("reports/inbox/", reports.report_inbox, name="report-inbox"),
     path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("reports/<int:pk>/review/", reports.report_review, name="report-review"),

@@ -181,6 +181,7 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
         Task.objects.filter(cycle=cycle)
         .not_closed()
         .with_status(as_of)
+        .annotate(since=figures.backlog_year())
         .select_related("lead_agency")
         .prefetch_related("sub_criteria")
         .order_by(vietnamese_order("lead_agency__name"), "deadline", "id")
@@ -193,6 +194,10 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
             "codes": ", ".join(sorted(c.code for c in t.sub_criteria.all())),
             "status": STATUS_VI[TaskStatus(t.status)],
             "done": t.status in (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE),
+            # Issue 14: the first deadline where it moved, a claim not verified by as_of, the backlog's age.
+            "original": t.original_deadline if t.original_deadline and t.original_deadline != t.deadline else None,
+            "claimed": t.is_claimed(as_of),
+            "since": str(t.since) if t.since else "",
         }
         for number, t in enumerate(tasks, start=1)
     ]
@@ -232,7 +237,16 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         "sipas": figures.sipas(cycle),
         "proposals": paragraphs(proposals),
         "annex": annex,
+        "backlog": backlog_section(cycle, as_of, numbers),
     }
+
+
+def backlog_section(cycle: Cycle, as_of: dt.date, numbers: dict[int, int]) -> list[dict[str, Any]]:
+    """Open tasks carried from earlier cycles, oldest first, by annex number (issue 14, §5)."""
+    return [
+        {"number": numbers.get(t.pk), "task": t, "since": str(t.since), "priority": t.is_priority}
+        for t in figures.backlog(cycle, as_of)
+    ]
 
 
 def render_report(cycle: Cycle, as_of: dt.date, proposals: str = "") -> bytes:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Membership, MembershipRole, ProvinceRole
 from compilation.demo import agencies2021 as agency_data
 from compilation.demo import par2021 as par_data
+from compilation.demo.loop import load_loop_states
 from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
 from remediation.models import AgencyReport, ProgressUpdate, ReportStatus, Task
 
@@ -68,6 +69,7 @@ def load_demo(force: bool = False) -> Stats:
     load_scores(cycle2020, cycle2021, par, sipas, stats)
     load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
+    load_loop_states(cycle2021, cycle2020)  # issue 14: verification, extensions, notices, backlog
     return stats
 
 

@@ -145,7 +145,13 @@ TASK_COLUMNS = (
     Column("completed_on", "Ngày hoàn thành", width=12, number_format=DATE_FORMAT),
     Column("days_overdue", "Số ngày quá hạn", width=9, number_format=INTEGER_FORMAT),
     Column("cause", "Nguyên nhân chưa hoàn thành", width=40),
+    # Issue 14, at the end so the import's header matching is untouched.
+    Column("original_deadline", "Hạn ban đầu", width=12, number_format=DATE_FORMAT),
+    Column("verification", "Xác nhận hoàn thành", width=16),
+    Column("backlog_since", "Tồn đọng từ năm", width=9, number_format=INTEGER_FORMAT),
+    Column("times_extended", "Số lần gia hạn", width=8, number_format=INTEGER_FORMAT),
 )
+VERIFICATION_LABELS = {figures.VERIFIED: "Đã xác nhận", figures.CLAIMED: "Chờ xác nhận"}
 
 
 def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
@@ -165,6 +171,10 @@ def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
             task.completed_on,
             task.days_overdue,
             task.cause or None,
+            task.original_deadline,
+            VERIFICATION_LABELS.get(task.verification),
+            task.backlog_since,
+            task.times_extended or None,
         ]
 
 

@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parindex.models import Cycle
-from remediation import reports
-from remediation.models import AgencyReport, Task
+from remediation import reports, verification
+from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task
 from remediation.status import TaskStatus
 
 
@@ -41,7 +41,10 @@ def _agency_home(user, cycle: Cycle | None) -> dict:
         .order_by("deadline")[:8]
     )
     state = reports.report_state(report, cycle.report_deadline)
+    led = tasks.filter(lead_agency=user.agency).not_closed()
     return {
+        **_act_now(led, as_of),
+        "to_verify": verification.awaiting_for_focal_agency(user.agency),
         "cycle": cycle,
         "as_of": as_of,
         "counts": tasks.status_counts(as_of),
@@ -50,4 +53,20 @@ def _agency_home(user, cycle: Cycle | None) -> dict:
         "report": report,
         "report_state": state,
         "report_days_left": (cycle.report_deadline - as_of).days,
+    }
+
+
+def _act_now(led, as_of) -> dict:
+    """'Việc cần làm ngay': what only the agency can move, first on its home page."""
+    return {
+        "no_cause": list(led.overdue(as_of).filter(cause="").order_by("deadline")[:10]),
+        "sent_back": list(
+            led.filter(completed_on__isnull=True, sent_back_at__isnull=False).order_by("-sent_back_at")[:10]
+        ),
+        "decisions": list(
+            DeadlineExtension.objects.filter(task__in=led)
+            .exclude(state=ExtensionState.PENDING)
+            .select_related("task")
+            .order_by("-decided_at")[:5]
+        ),
     }

@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "remediation.retry_stale_claims",
         "schedule": float(env.int("REMINDER_RETRY_SECONDS", default=300)),
     },
+    # State-change notices, claimed first, e-mailed once a day.
+    "notices-daily-email": {
+        "task": "remediation.sweep_notices",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=5),
+    },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",
         "schedule": float(env.int("REPORT_REQUEUE_SECONDS", default=300)),

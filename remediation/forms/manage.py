@@ -56,6 +56,13 @@ class _TaskFields(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_WIDGET)
+    closure_criteria = forms.CharField(
+        label=_("What proves this is done"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The verifier reads this beside the evidence."),
+    )
 
     def __init__(self, *args, cycle: Cycle, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,6 +99,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
             source_document=data["source_document"],
             sub_criteria=data["sub_criteria"],
             coordinating_agencies=data["coordinating_agencies"],
+            closure_criteria=data.get("closure_criteria") or "",
         )
         n = len(created)
         messages.success(request, ngettext("%(n)d task assigned.", "%(n)d tasks assigned.", n) % {"n": n})
@@ -123,6 +124,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "lead_agency": task.lead_agency_id,
         "coordinating_agencies": list(task.coordinating_agencies.values_list("pk", flat=True)),
         "deadline": task.deadline,
+        "closure_criteria": task.closure_criteria,
         "version": task.version,
     }
     form = TaskEditForm(request.POST or None, task=task, initial=initial)
@@ -136,7 +138,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
                 sub_criteria=data["sub_criteria"],
                 coordinating_agencies=data["coordinating_agencies"],
-                **{f: data[f] for f in assignment.EDITABLE_FIELDS},
+                **{f: data.get(f, "") for f in assignment.EDITABLE_FIELDS},
             )
         except StaleEdit as exc:
             form.add_error(None, str(exc))

@@ -18,6 +18,7 @@ from agencies.models import Agency, new_calendar_token
 
 from ..calendar import agency_calendar
 from ..models import Notification, ReminderKind
+from ..notices import NoticeKind
 
 
 @login_required
@@ -25,7 +26,7 @@ from ..models import Notification, ReminderKind
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notices, newest first, and the agency's calendar feed address to copy."""
     page = Paginator(request.user.notifications.all(), 50).get_page(request.GET.get("page"))
-    labels = dict(ReminderKind.choices)
+    labels = {**dict(ReminderKind.choices), **dict(NoticeKind.choices)}
     for notice in page:
         notice.kind_label = labels.get(notice.kind, notice.kind)
     agency = request.user.agency

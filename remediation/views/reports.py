@@ -8,16 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 
-from .. import access, reports, services
+from .. import access, extensions, reports, services, verification
 from ..forms.work import ReportForm, ReviewForm
-from ..models import AgencyReport, ReportStatus
+from ..models import AgencyReport, ReportStatus, Task
+from ..status import TaskStatus
 from .common import add_validation_error, stale_messages
 
 
@@ -33,7 +37,8 @@ def _report_context(request: HttpRequest, report: AgencyReport, **extra) -> dict
         "as_of": as_of,
         "state": reports.report_state(report if report.pk else None, cycle.report_deadline),
         "state_labels": reports.ReportState.LABELS,
-        "tasks": None if report.snapshot and not editable else services.report_tasks(cycle, report.agency, as_of),
+        "tasks": None if report.snapshot and not editable else _with_needs(cycle, report, as_of),
+        "missing_ids": set(),
         "snapshot": report.snapshot.get("tasks") if report.snapshot and not editable else None,
         "editable": editable and access.can_draft_report(user, report.agency_id),
         "can_submit": can_submit,
@@ -51,6 +56,14 @@ def _report_context(request: HttpRequest, report: AgencyReport, **extra) -> dict
     return ctx
 
 
+def _with_needs(cycle, report: AgencyReport, as_of) -> list:
+    """The report's tasks, each marked when the report needs its cause (overdue, done late, not finishable)."""
+    tasks = list(services.report_tasks(cycle, report.agency, as_of))
+    for t in tasks:
+        t.needs_cause = t.status in (TaskStatus.OVERDUE, TaskStatus.DONE_LATE) or t.cannot_finish
+    return tasks
+
+
 @login_required
 def report_edit(request: HttpRequest) -> HttpResponse:
     """The agency's own report for the cycle: staff draft, the leader submits."""
@@ -65,12 +78,20 @@ def report_edit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=400)
     data = form.cleaned_data
+    if "submit" in request.POST and "confirm" not in request.POST:
+        return _confirm_submission(request, report, form)
     try:
         if "submit" in request.POST:
             services.submit_report(
                 report.pk, request.user, narrative=data["narrative"], expected_version=data["version"]
             )
+            report.refresh_from_db()
             messages.success(request, _("The report is submitted to SNV."))
+            messages.info(
+                request,
+                _("Receipt no. %(number)s, submitted at %(time)s.")
+                % {"number": report.receipt_number, "time": date_format(localtime(report.submitted_at), "H:i d/m/Y")},
+            )
         else:
             services.save_report_draft(
                 report.pk, request.user, narrative=data["narrative"], expected_version=data["version"]
@@ -87,6 +108,56 @@ def report_edit(request: HttpRequest) -> HttpResponse:
         add_validation_error(form, exc)
         return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=400)
     return redirect("remediation:report-edit")
+
+
+def _confirm_submission(request: HttpRequest, report: AgencyReport, form) -> HttpResponse:
+    """The step before submitting: refused at once while a cause is missing, else asks for confirmation."""
+    if not access.can_submit_report(request.user, report.agency_id):
+        form.add_error(None, _("Only the agency's leader can submit the report."))
+        return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=403)
+    missing = services.missing_causes(report, report.cycle.as_of())
+    if missing:
+        form.add_error(
+            None,
+            _("State the cause of every overdue task before submitting: %(tasks)s")
+            % {"tasks": "; ".join(t.title for t in missing)},
+        )
+        ctx = _report_context(request, report, form=form, missing_ids={t.pk for t in missing})
+        return render(request, "remediation/report_edit.html", ctx, status=400)
+    if not form.cleaned_data["narrative"].strip():
+        form.add_error("narrative", _("Write the report's narrative before submitting it."))
+        return render(request, "remediation/report_edit.html", _report_context(request, report, form=form), status=400)
+    return render(request, "remediation/report_edit.html", _report_context(request, report, form=form, confirming=True))
+
+
+@login_required
+@require_POST
+def report_causes(request: HttpRequest) -> HttpResponse:
+    """The causes of unfinished and overdue tasks, written on the report page and saved to the tasks."""
+    agency = request.user.agency
+    if agency is None:
+        raise Http404
+    report = services.report_for(selected_cycle(request, form_field=True), agency)
+    causes = {}
+    for key, value in request.POST.items():
+        if key.startswith("cause_") and key[6:].isdigit():
+            version = request.POST.get(f"version_{key[6:]}", "")
+            causes[int(key[6:])] = (value, int(version) if version.isdigit() else None)
+    if not any(text.strip() for text, _version in causes.values()):
+        messages.error(request, _("Write the cause of at least one task."))
+        return render(request, "remediation/report_edit.html", _report_context(request, report), status=400)
+    try:
+        n = services.save_report_causes(report.pk, request.user, causes)
+    except StaleEdit as exc:
+        stale_messages(request, exc)
+        return render(request, "remediation/report_edit.html", _report_context(request, report), status=409)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return render(request, "remediation/report_edit.html", _report_context(request, report), status=400)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, ngettext("%(n)d cause saved.", "%(n)d causes saved.", n) % {"n": n})
+    return redirect(reverse("remediation:report-edit") + "#causes")
 
 
 @login_required
@@ -113,6 +184,9 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "wanted": wanted,
             "labels": reports.ReportState.LABELS,
+            "awaiting": list(verification.awaiting(Task.objects.filter(cycle=cycle)).select_related("lead_agency")),
+            "pending_extensions": list(extensions.pending(Task.objects.filter(cycle=cycle))),
+            "can_decide": request.user.is_snv,
         },
     )
 

@@ -18,10 +18,11 @@ from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 from parindex.models import Criterion, Score
 
-from .. import access, services
+from .. import access, services, verification
 from ..filters import TaskFilter
+from ..forms.loop import ExtensionDecisionForm, ExtensionRequestForm, SendBackForm, VerifyForm
 from ..forms.work import CauseForm, CompleteForm, ProgressForm
-from ..models import Task
+from ..models import ExtensionState, Task
 from ..status import TaskStatus
 from .common import add_validation_error, stale_messages
 
@@ -75,7 +76,13 @@ def _lead_choices(request: HttpRequest) -> dict:
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> Task:
-    return get_object_or_404(access.visible_tasks(request.user).select_related("cycle", "lead_agency"), pk=pk)
+    """A task the user may see; a focal agency the cycle lets verify sees the claims it verifies too."""
+    task = access.visible_tasks(request.user).select_related("cycle", "lead_agency").filter(pk=pk).first()
+    if task is None:
+        task = get_object_or_404(Task.objects.select_related("cycle", "lead_agency"), pk=pk)
+        if not (task.completed_on and verification.can_verify(request.user, task)):
+            raise Http404
+    return task
 
 
 def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
@@ -113,9 +120,30 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
         "cause_form": CauseForm(
             initial={"version": task.version, "cause": task.cause, "cannot_finish": task.cannot_finish}
         ),
+        **_loop_context(user, task, as_of),
     }
     ctx.update(forms)
     return ctx
+
+
+def _loop_context(user, task: Task, as_of) -> dict:
+    """Verification and extensions on the task page: the claim, the verifier's forms, the requests."""
+    exts = list(task.extensions.select_related("requested_by", "decided_by").order_by("-requested_at", "-id"))
+    can_verify = verification.can_verify(user, task) and task.completed_on is not None and task.verified_on is None
+    return {
+        # The page shows the claim as it stands now (counts as of a date use is_claimed/claimed_q).
+        "claimed": task.completed_on is not None and task.verified_on is None,
+        "can_verify": can_verify,
+        "verify_form": VerifyForm(initial={"version": task.version}),
+        "send_back_form": SendBackForm(initial={"version": task.version}),
+        "extensions": exts,
+        "times_extended": sum(1 for e in exts if e.state == ExtensionState.APPROVED),
+        "pending_extension": next((e for e in exts if e.state == ExtensionState.PENDING), None),
+        "can_request_extension": access.can_complete(user, task) and task.completed_on is None,
+        "extension_form": ExtensionRequestForm(),
+        "decision_form": ExtensionDecisionForm(),
+        "can_decide": user.is_snv,
+    }
 
 
 def _field_history(task: Task) -> list[dict]:

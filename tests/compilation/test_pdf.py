@@ -152,7 +152,8 @@ def test_task_and_report_counts_equal_the_dashboard_headline(report):
     text = report.text.replace("\n", " ")
     assert (
         f"Tổng số nhiệm vụ khắc phục: {tasks['total']}; đã hoàn thành {tasks['done']} "
-        f"(đúng hạn {tasks['done_on_time']}, quá hạn {tasks['done_late']}); chưa hoàn thành {tasks['open']}, "
+        f"(đúng hạn {tasks['done_on_time']}, quá hạn {tasks['done_late']}; "
+        f"đã được xác nhận {tasks['verified']}, chờ xác nhận {tasks['claimed']}); chưa hoàn thành {tasks['open']}, "
         f"trong đó quá hạn {tasks['overdue']}."
     ) in text
     assert (

@@ -16,7 +16,7 @@ from agencies.models import User
 from compilation.models import IssuedReport, IssuedReportStatus
 from parindex.models import Criterion, Cycle
 from remediation import services
-from remediation.models import AgencyReport, Evidence, Notification, Task
+from remediation.models import AgencyReport, DeadlineExtension, Evidence, ExtensionState, Notification, Task
 from tests.remediation import files
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,13 @@ OWN_TASK = row(302, 200, 200, 404, 404, 200, 200, 200)  # quynhon's; annhon and 
 # name -> (object key for the URL's arguments, GET expectations, POST-with-empty-body expectations or None)
 EXPECTED = {
     "compilation:home": (None, LOGIN_200, None),
+    # Issue 14: verification and priority by SNV (admin too), extensions asked by the lead agency.
+    "remediation:task-verify": ("task", LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "remediation:task-send-back": ("task", LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "remediation:task-priority": ("task", LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "remediation:extension-request": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
+    "remediation:extension-decide": ("extension", LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "remediation:report-causes": (None, LOGIN_405, row(302, 400, 400, 400, 400, 400, 404, 404)),
     "healthz": (None, ALL_200, None),
     "login": (None, ALL_200, None),
     "logout": (None, None, row(302, 302, 302, 302, 302, 302, 302, 302)),
@@ -141,6 +148,7 @@ def objects(demo):
         "evidence": [Evidence.objects.get(task=task).pk],
         "report": [AgencyReport.objects.get(agency__code="quynhon").pk],
         "notification": [Notification.objects.create(recipient=quynhon, kind="x", title="t").pk],
+        "extension": [DeadlineExtension.objects.filter(state=ExtensionState.PENDING).first().pk],
         "token": [quynhon.agency.calendar_token],
         "criterion": [cycle.year, criterion.pk],
         "issued": [issued.pk],

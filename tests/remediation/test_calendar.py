@@ -7,6 +7,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from agencies.models import Agency
+from remediation.models import Task
 from tests.factories import AgencyFactory, CycleFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,23 @@ def test_notifications_page_shows_the_feed_address(client, agency, staff):
     client.force_login(staff)
     response = client.get(reverse("remediation:notification-list"))
     assert f"/calendar/{agency.calendar_token}.ics" in response.content.decode()
+
+
+def test_task_events_carry_an_alarm_at_each_reminder_step_of_the_cycle(client, agency, tasks):
+    lead, _coordinated = tasks
+    calendar = feed(client, agency)
+    event = next(e for e in calendar.walk("VEVENT") if str(e["UID"]) == f"task-{lead.pk}@partracker")
+    triggers = sorted(str(a["TRIGGER"].to_ical().decode()) for a in event.walk("VALARM"))
+    # 7,3,1,0 days before, at 08:00: 6 days 16 h, 2 days 16 h, 16 h before midnight, 8 h after.
+    assert triggers == sorted(["-P6DT16H", "-P2DT16H", "-PT16H", "PT8H"])
+    descriptions = [str(a["DESCRIPTION"]) for a in event.walk("VALARM")]
+    assert len(descriptions) == 4 and all(str(event["SUMMARY"]) in d for d in descriptions)
+
+
+def test_an_extended_task_shows_the_approved_deadline_and_the_original(client, agency, tasks):
+    lead, _coordinated = tasks
+    Task.objects.filter(pk=lead.pk).update(original_deadline=dt.date(2021, 11, 30))
+    calendar = feed(client, agency)
+    event = next(e for e in calendar.walk("VEVENT") if str(e["UID"]) == f"task-{lead.pk}@partracker")
+    assert event.decoded("DTSTART") == dt.date(2021, 12, 20)
+    assert "30/11/2021" in str(event["DESCRIPTION"])

@@ -17,6 +17,7 @@ def save(client, version=1, submit=False, narrative="Đơn vị đã khắc ph�
     data = {"version": version, "narrative": narrative}
     if submit:
         data["submit"] = "1"
+        data["confirm"] = "1"  # the confirmation step (issue 14) is tested in test_report_page.py
     return client.post(EDIT, data)
 
 

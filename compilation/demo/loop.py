@@ -1,0 +1,202 @@
+"""The demo's states of closing the loop (issue 14, §6), laid over the 2021 tasks.
+
+Called at the end of the loader, after the 2021 tasks exist. It changes no derived
+status as of 15/11/2021, so the demo's counts stay what they were: completions are
+verified (a few left awaiting verification), a completion sent back is one that is
+open again, extensions move only deadlines that stay beyond the due-soon window.
+Idempotent: each state is written only where it is not there yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from parindex.models import Cycle
+from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Notification, ReportStatus, Task
+from remediation.notices import NoticeKind, members_of
+from remediation.status import DUE_SOON_DAYS
+
+AS_OF = dt.date(2021, 11, 15)
+AWAITING = 4  # completions left awaiting verification
+User = get_user_model()
+
+
+def _at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def load_loop_states(cycle: Cycle, previous: Cycle | None) -> None:
+    if Notification.objects.filter(kind__in=NoticeKind.values).exists():
+        return  # already laid: the loader stays idempotent
+    snv = User.objects.get(username="snv")
+    tasks = Task.objects.filter(cycle=cycle).order_by("number")
+    quynhon = Agency.objects.get(code="quynhon")
+    awaiting = _verify_completions(tasks, snv)
+    sent_back = _send_back_one(tasks, quynhon)
+    extended = _extensions(tasks, quynhon, snv)
+    backlog = _backlog(tasks, previous) if previous else []
+    _notices(cycle, quynhon, awaiting, sent_back, extended, backlog)
+    _receipts(cycle)
+
+
+def _receipts(cycle: Cycle) -> None:
+    """The demo's submitted reports carry a receipt like those the submit service gives."""
+    for report in AgencyReport.objects.filter(cycle=cycle, submitted_at__isnull=False, receipt_number=""):
+        AgencyReport.objects.filter(pk=report.pk).update(receipt_number=f"{cycle.year}/{report.pk:04d}-1")
+
+
+def _verify_completions(tasks, snv) -> list[Task]:
+    """Every demo completion verified a few days later, except a few of Quy Nhơn's and others'."""
+    done = list(tasks.filter(completed_on__isnull=False, completed_on__lte=AS_OF).select_related("lead_agency"))
+    left = [t for t in done if t.lead_agency.code == "quynhon"][:2]
+    left += [t for t in done if t not in left][: AWAITING - len(left)]
+    for task in done:
+        if task in left:
+            continue
+        Task.objects.filter(pk=task.pk).update(
+            verified_on=min(task.completed_on + dt.timedelta(days=3), AS_OF), verified_by=snv
+        )
+    Task.objects.filter(pk__in=[t.pk for t in left]).update(
+        closure_criteria="Văn bản ban hành và báo cáo kết quả có xác nhận của lãnh đạo đơn vị."
+    )
+    return left
+
+
+def _open_far(tasks, agency: Agency | None = None):
+    """Open tasks whose deadline stays beyond the due-soon window: moving them later changes no status."""
+    qs = tasks.filter(completed_on__isnull=True, deadline__gt=AS_OF + dt.timedelta(days=DUE_SOON_DAYS + 2))
+    return qs.filter(lead_agency=agency) if agency else qs
+
+
+def _send_back_one(tasks, quynhon: Agency) -> Task | None:
+    """An open task of Quy Nhơn's whose claim SNV sent back on 12/11/2021 (it is open again)."""
+    task = _open_far(tasks, quynhon).first() or _open_far(tasks).first()
+    if task is None:
+        return None
+    Task.objects.filter(pk=task.pk).update(
+        sent_back_at=_at(dt.date(2021, 11, 12), 14),
+        verification_note="Chưa có văn bản ban hành kèm theo; đề nghị bổ sung tài liệu kiểm chứng.",
+    )
+    task.refresh_from_db()
+    return task
+
+
+def _extension(task: Task, who, snv, asked: dt.date, proposed: dt.date, state: str, decided: dt.date | None):
+    comments = {ExtensionState.APPROVED: "Đồng ý gia hạn.", ExtensionState.REFUSED: "Không đủ căn cứ gia hạn."}
+    ext = DeadlineExtension.objects.create(
+        task=task,
+        requested_by=who,
+        requested_at=_at(asked),
+        reason="Chờ hướng dẫn của bộ, ngành Trung ương; cần thêm thời gian hoàn thiện hồ sơ.",
+        proposed_deadline=proposed,
+        state=state,
+        previous_deadline=task.deadline if decided else None,
+        approved_deadline=proposed if state == ExtensionState.APPROVED else None,
+        decided_by=snv if decided else None,
+        decided_at=_at(decided, 15) if decided else None,
+        decided_on=decided,
+        comment=comments.get(state, ""),
+    )
+    if state == ExtensionState.APPROVED:
+        Task.objects.filter(pk=task.pk).update(
+            original_deadline=task.original_deadline or task.deadline, deadline=proposed
+        )
+        task.refresh_from_db()
+    return ext
+
+
+def _extensions(tasks, quynhon: Agency, snv) -> list[Task]:
+    """Two pending requests, one refused, and one task extended twice (Quy Nhơn's where it has one)."""
+    free = _open_far(tasks).exclude(sent_back_at__isnull=False)
+    mine = list(free.filter(lead_agency=quynhon)[:1])
+    pool = mine + [t for t in free[:5] if t not in mine]
+    if len(pool) < 4:
+        return []
+    twice, refused, pending_a, pending_b = pool[:4]
+    who = {t.pk: members_of(t.lead_agency)[0] for t in pool[:4]}
+    first = twice.deadline + dt.timedelta(days=15)
+    _extension(twice, who[twice.pk], snv, dt.date(2021, 10, 20), first, ExtensionState.APPROVED, dt.date(2021, 10, 25))
+    second = first + dt.timedelta(days=20)
+    _extension(twice, who[twice.pk], snv, dt.date(2021, 11, 8), second, ExtensionState.APPROVED, dt.date(2021, 11, 10))
+    later = refused.deadline + dt.timedelta(days=30)
+    _extension(refused, who[refused.pk], snv, dt.date(2021, 11, 5), later, ExtensionState.REFUSED, dt.date(2021, 11, 9))
+    for task, day in ((pending_a, dt.date(2021, 11, 12)), (pending_b, dt.date(2021, 11, 14))):
+        _extension(task, who[task.pk], snv, day, task.deadline + dt.timedelta(days=31), ExtensionState.PENDING, None)
+    return [twice, refused, pending_a, pending_b]
+
+
+def _backlog(tasks, previous: Cycle) -> list[Task]:
+    """Two open 2021 tasks carried over from 2020 tasks that were never finished; SNV marks one a priority."""
+    chosen = list(
+        tasks.filter(completed_on__isnull=True, carried_from__isnull=True, deadline__lt=AS_OF)
+        .exclude(Q(sent_back_at__isnull=False) | Q(extensions__isnull=False))
+        .distinct()[:2]
+    )
+    for i, task in enumerate(chosen):
+        origin = Task.objects.create(
+            cycle=previous,
+            title=task.title.replace("năm 2022", "năm 2021"),
+            description=task.description,
+            source_document="Báo cáo kết quả chỉ số CCHC năm 2020",
+            lead_agency=task.lead_agency,
+            deadline=dt.date(2020, 12, 31),
+            progress=30,
+            cause="Chưa bố trí được kinh phí thực hiện.",
+        )
+        origin.sub_criteria.set(task.sub_criteria.all())
+        Task.objects.filter(pk=task.pk).update(carried_from=origin, is_priority=i == 0)
+    return chosen
+
+
+def _notice(users, kind: str, title: str, url: str, body: str = "", day: dt.date = AS_OF) -> None:
+    for user in users:
+        n = Notification.objects.create(recipient=user, kind=kind, title=title[:300], body=body, url=url)
+        Notification.objects.filter(pk=n.pk).update(created_at=_at(day, 8))
+
+
+def _link(task: Task) -> str:
+    return reverse("remediation:task-detail", args=[task.pk])
+
+
+def _notices(cycle: Cycle, quynhon: Agency, awaiting, sent_back, extended, backlog) -> None:
+    """Unread notices of every kind for the demo users, each linked to the page that answers it."""
+    first = Task.objects.filter(cycle=cycle, lead_agency=quynhon).order_by("number").first()
+    if first:
+        title = f"Nhiệm vụ mới: #{first.number} {first.title}"
+        _notice(members_of(quynhon), NoticeKind.TASK_ASSIGNED, title, _link(first), day=dt.date(2021, 10, 8))
+    if extended:
+        twice = extended[0]
+        people, day = members_of(twice.lead_agency), dt.date(2021, 11, 10)
+        label = f"#{twice.number} {twice.title}"
+        _notice(people, NoticeKind.DEADLINE_CHANGED, f"Hạn đã thay đổi: {label}", _link(twice), day=day)
+        _notice(
+            people, NoticeKind.EXTENSION_DECIDED, f"Đã duyệt gia hạn: {label}", _link(twice), "Đồng ý gia hạn.", day
+        )
+    verified = Task.objects.filter(cycle=cycle, verified_on__isnull=False).order_by("-verified_on", "number").first()
+    if verified:
+        title = f"Đã xác nhận hoàn thành: #{verified.number} {verified.title}"
+        people = members_of(verified.lead_agency)
+        _notice(people, NoticeKind.COMPLETION_VERIFIED, title, _link(verified), day=verified.verified_on)
+    if sent_back:
+        title = f"Kết quả bị trả lại: #{sent_back.number} {sent_back.title}"
+        people, note = members_of(sent_back.lead_agency), sent_back.verification_note
+        _notice(people, NoticeKind.COMPLETION_SENT_BACK, title, _link(sent_back), note, dt.date(2021, 11, 12))
+    for status, kind in (
+        (ReportStatus.RETURNED, NoticeKind.REPORT_RETURNED),
+        (ReportStatus.ACCEPTED, NoticeKind.REPORT_ACCEPTED),
+    ):
+        for report in (
+            AgencyReport.objects.filter(cycle=cycle, status=status).select_related("agency").order_by("pk")[:2]
+        ):
+            title = f"Báo cáo của đơn vị: {report.get_status_display()}"
+            _notice(members_of(report.agency), kind, title, reverse("remediation:report-edit"), report.reviewer_comment)
+    snv_users = User.objects.filter(username="snv")
+    for report in AgencyReport.objects.filter(cycle=cycle, status=ReportStatus.SUBMITTED).select_related("agency")[:2]:
+        url = reverse("remediation:report-detail", args=[report.pk])
+        _notice(snv_users, NoticeKind.REPORT_SUBMITTED, f"Báo cáo đã gửi: {report.agency}", url)
