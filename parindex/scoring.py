@@ -20,9 +20,23 @@ class RankingGroup:
     BELOW_C = "below_c"
 
 
-def effective_score(self_score: Decimal | None, appraised: Decimal | None) -> Decimal | None:
-    """The Ministry's appraisal replaces the self score once it exists."""
-    return appraised if appraised is not None else self_score
+SURVEY = "survey"  # parindex.models.Method.SURVEY (this module imports no models)
+
+
+def effective_score(
+    self_score: Decimal | None,
+    appraised: Decimal | None,
+    method: str = "self",
+    estimate: Decimal | None = None,
+) -> Decimal | None:
+    """The figure that counts: the Ministry's appraisal (or survey result) once it exists.
+
+    Before it, a self-assessed sub-criterion counts its self score; a survey-based
+    one, which is never self-scored, counts the province's own estimate, if any.
+    """
+    if appraised is not None:
+        return appraised
+    return estimate if method == SURVEY else self_score
 
 
 def gap(max_points: Decimal, score: Decimal | None) -> Decimal:
@@ -49,20 +63,37 @@ def ranking_group(percent: Decimal) -> str:
 
 
 class DerivedScore:
-    """Figures derived from ``max_points``, ``self_score``, ``appraised_score``, ``previous_score``.
+    """Figures derived from ``max_points``, ``method``, ``self_score``, ``estimate``,
+    ``appraised_score`` and ``previous_score``.
 
     Shared by the Score model and the reporting module's ScoreRow, so the rule for
-    "below max" exists once.
+    "below max" exists once (ScoreQuerySet.below_max is its SQL twin).
     """
 
     max_points: Decimal
+    method: str
     self_score: Decimal | None
+    estimate: Decimal | None
     appraised_score: Decimal | None
     previous_score: Decimal | None
 
     @property
+    def is_survey(self) -> bool:
+        return self.method == SURVEY
+
+    @property
     def effective(self) -> Decimal | None:
-        return effective_score(self.self_score, self.appraised_score)
+        return effective_score(self.self_score, self.appraised_score, self.method, self.estimate)
+
+    @property
+    def is_estimate(self) -> bool:
+        """The figure that counts is the province's estimate, not the Ministry's result."""
+        return self.is_survey and self.appraised_score is None and self.estimate is not None
+
+    @property
+    def has_result(self) -> bool:
+        """False for a survey-based sub-criterion with neither result nor estimate: "chưa có kết quả"."""
+        return not self.is_survey or self.effective is not None
 
     @property
     def gap(self) -> Decimal:
@@ -70,7 +101,8 @@ class DerivedScore:
 
     @property
     def below_max(self) -> bool:
-        return self.gap > 0
+        """Below its maximum; a survey-based sub-criterion without any figure is not (no result yet)."""
+        return self.has_result and self.gap > 0
 
     is_below_max = below_max
 

@@ -250,18 +250,27 @@ def _score(cycle: Cycle, node: Criterion, stats: Stats, **values) -> None:
 
 
 def load_scores(c2020: Cycle, c2021: Cycle, par: Framework, sipas: Framework, stats: Stats) -> None:
-    """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year."""
+    """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year.
+
+    Survey-based sub-criteria are never self-scored: in 2021 the province holds its own
+    estimate (and, later, the Ministry's result as the appraised score); 2020 holds the
+    announced results only.
+    """
     for node in Criterion.objects.filter(framework=par, level=Level.SUB):
         below = par_data.BELOW_MAX_2021.get(node.code)
         prev = below[2] if below else par_data.PREVIOUS_BELOW_MAX_2020.get(node.code, node.max_points)
         self_score, appraised = (below[0], below[1]) if below else (node.max_points, node.max_points)
-        _score(c2020, node, stats, self_score=prev, appraised_score=prev)
-        _score(c2021, node, stats, self_score=self_score, appraised_score=appraised, previous_score=prev)
+        if node.method == Method.SURVEY:
+            _score(c2020, node, stats, appraised_score=prev)
+            _score(c2021, node, stats, estimate=self_score, appraised_score=appraised, previous_score=prev)
+        else:
+            _score(c2020, node, stats, self_score=prev, appraised_score=prev)
+            _score(c2021, node, stats, self_score=self_score, appraised_score=appraised, previous_score=prev)
     components = {c[0]: c for c in par_data.SIPAS_COMPONENTS}
     for node in Criterion.objects.filter(framework=sipas):
         _code, _name, _max, s21, s20 = components[node.code]
-        _score(c2020, node, stats, self_score=s20)
-        _score(c2021, node, stats, self_score=s21, previous_score=s20)
+        _score(c2020, node, stats, appraised_score=s20)
+        _score(c2021, node, stats, estimate=s21, previous_score=s20)
 
 
 TASK_TEMPLATES = [
