@@ -28,10 +28,31 @@ class FrameworkKind(models.TextChoices):
     SIPAS = "sipas", _("SIPAS")
 
 
+def default_groups() -> list:
+    """The A/B/C thresholds in force until now (876/QĐ-BNV states them; earlier versions may not)."""
+    return [[group, int(percent)] for group, percent in scoring.DEFAULT_GROUPS]
+
+
 class Framework(models.Model):
+    """One version of a methodology: its legal basis, the years it applies to, its grouping.
+
+    ``groups`` holds the ranking thresholds as data, e.g. ``[["A", 90], ["B", 80], ["C", 70]]``
+    (group, lowest percentage), best first; an empty list means the methodology has no
+    groups, and no page shows one.
+    """
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=FrameworkKind.choices)
-    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True, help_text=_("e.g. 876/QĐ-BNV"))
+    decision_date = models.DateField(_("date of the decision"), null=True, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("applies from year"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("applies until year"), null=True, blank=True)
+    groups = models.JSONField(
+        _("ranking groups"),
+        default=default_groups,
+        blank=True,
+        help_text=_('Group and lowest percentage, best first, e.g. [["A", 90], ["B", 80]]; empty: no groups.'),
+    )
     description = models.TextField(_("description"), blank=True)
     total_points = models.DecimalField(_("total points"), default=Decimal(100), **SCORE)
     history = HistoricalRecords()
@@ -43,6 +64,15 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def thresholds(self) -> list[tuple[str, Decimal]]:
+        return scoring.thresholds(self.groups)
+
+    def applies_to(self, year: int) -> bool:
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
 
 
 class Level(models.TextChoices):

@@ -51,14 +51,32 @@ def percentage(points: Decimal, max_points: Decimal) -> Decimal:
     return (points * HUNDRED / max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def ranking_group(percent: Decimal) -> str:
-    """A ≥ 90 %, B 80 % to < 90 %, C 70 % to < 80 %, below that: under C."""
-    if percent >= 90:
-        return RankingGroup.A
-    if percent >= 80:
-        return RankingGroup.B
-    if percent >= 70:
-        return RankingGroup.C
+# The thresholds of 876/QĐ-BNV: A ≥ 90 %, B 80 % to < 90 %, C 70 % to < 80 %. Each framework
+# holds its own (Framework.groups); this is only the default of a new one.
+DEFAULT_GROUPS: tuple[tuple[str, Decimal], ...] = (
+    (RankingGroup.A, Decimal(90)),
+    (RankingGroup.B, Decimal(80)),
+    (RankingGroup.C, Decimal(70)),
+)
+
+
+def thresholds(groups: list | None) -> list[tuple[str, Decimal]]:
+    """A framework's stored groups ([["A", 90], …]) as (group, lowest percentage), best first."""
+    pairs = [(str(g), Decimal(str(p))) for g, p in (groups or [])]
+    return sorted(pairs, key=lambda pair: -pair[1])
+
+
+def ranking_group(percent: Decimal, groups: list[tuple[str, Decimal]] | tuple = DEFAULT_GROUPS) -> str | None:
+    """The first group whose lowest percentage the result reaches; below them all: under the last.
+
+    ``groups`` are the methodology's thresholds (data, never code); with none the
+    methodology has no groups and the result is None.
+    """
+    if not groups:
+        return None
+    for group, lowest in groups:
+        if percent >= lowest:
+            return group
     return RankingGroup.BELOW_C
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Membership, MembershipRole, ProvinceRole
 from compilation.demo import agencies2021 as agency_data
 from compilation.demo import par2021 as par_data
+from compilation.demo import par2022
 from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
 from remediation.models import AgencyReport, ProgressUpdate, ReportStatus, Task
 
@@ -68,6 +69,7 @@ def load_demo(force: bool = False) -> Stats:
     load_scores(cycle2020, cycle2021, par, sipas, stats)
     load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
+    load_2022(cycle2021, par, stats)
     return stats
 
 
@@ -408,3 +410,62 @@ def load_reports(cycle: Cycle, agencies: dict[str, Agency], stats: Stats) -> Non
             },
         )
         stats.add("report", created)
+
+
+# --------------------------------------------------------------------------- 2022 under 876/QĐ-BNV
+
+AS_OF_2022 = dt.date(2023, 1, 31)
+CARRIED_DEADLINE_2022 = dt.date(2022, 6, 30)
+
+
+def load_2022(c2021: Cycle, par2021: Framework, stats: Stats) -> Cycle:
+    """The 2022 cycle under the illustrative 876 tree: self-assessment in progress, 2021's open tasks carried."""
+    framework = par2022.framework_876(stats)
+    cycle, created = Cycle.objects.get_or_create(
+        year=2022,
+        defaults={
+            "name": "Chu kỳ 2022 – Bộ tiêu chí 876/QĐ-BNV (minh họa)",
+            "previous": c2021,
+            "report_deadline": dt.date(2022, 11, 15),
+            "task_completion_target": dt.date(2022, 12, 31),
+            "self_assessment_date": dt.date(2023, 2, 28),
+            "reference_date": AS_OF_2022,
+        },
+    )
+    stats.add("cycle", created)
+    if created:
+        cycle.frameworks.add(framework)
+    _scores_2022(cycle, framework, stats)
+    if created:
+        _carry_2021_tasks(cycle, c2021, par2021, framework, stats)
+    return cycle
+
+
+def _scores_2022(cycle: Cycle, framework: Framework, stats: Stats) -> None:
+    """Self scores partly entered (the round is open), the province's estimates for some survey leaves."""
+    for node in Criterion.objects.filter(framework=framework, level=Level.SUB).order_by("order"):
+        rng = random.Random(f"2022-{node.code}")
+        roll, lost = rng.random(), Decimal("0.25") * rng.randint(1, 2)
+        value = node.max_points if roll < 0.7 else max(Decimal(0), node.max_points - lost) if roll < 0.9 else None
+        if node.method == Method.SURVEY:
+            _score(cycle, node, stats, estimate=value if rng.random() < 0.5 else None)
+        else:
+            _score(cycle, node, stats, self_score=value)
+
+
+def _carry_2021_tasks(cycle: Cycle, c2021: Cycle, par2021: Framework, framework: Framework, stats: Stats) -> None:
+    """2021's open tasks into 2022 through the crosswalk: a split sub-criterion links both successors."""
+    from remediation.assignment import carry_open_tasks
+
+    old = {c.code: c for c in Criterion.objects.filter(framework=par2021, level=Level.SUB)}
+    new = {c.code: c for c in Criterion.objects.filter(framework=framework, level=Level.SUB)}
+    targets: dict[int, list[Criterion]] = {}
+    for old_code, new_code, _note in par2022.crosswalk_2021_876():
+        if new_code:
+            targets.setdefault(old[old_code].id, []).append(new[new_code])
+    carried = carry_open_tasks(cycle, c2021, {k: v[0] for k, v in targets.items()}, CARRIED_DEADLINE_2022, None)
+    stats.created["task_carried"] = carried
+    for task in Task.objects.filter(cycle=cycle).prefetch_related("carried_from__sub_criteria"):
+        extra = [c for o in task.carried_from.sub_criteria.all() for c in targets.get(o.id, [])[1:]]
+        if extra:
+            task.sub_criteria.add(*extra)
