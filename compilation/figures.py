@@ -15,10 +15,22 @@ from decimal import Decimal
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.models import Agency, AgencyKind, vietnamese_order
 from parindex import scoring
-from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
+from parindex.models import (
+    FIELD_ROUND,
+    Criterion,
+    Cycle,
+    FrameworkKind,
+    Method,
+    Result,
+    Round,
+    RoundKind,
+    Score,
+)
 from remediation.models import AgencyReport, Task, summarize_statuses
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
@@ -47,6 +59,7 @@ class ScoreRow(scoring.DerivedScore):
     appraised_score: Decimal | None = None
     previous_score: Decimal | None = None
     estimate: Decimal | None = None
+    appraised_1: Decimal | None = None
     focal_agency: str = ""
     focal_agency_id: int | None = None
     tasks_total: int = 0
@@ -90,10 +103,7 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
         .order_by("order", "code")
         .values(*NODE_FIELDS, focal_short=F("focal_agency__short_name"), focal_name=F("focal_agency__name"))
     )
-    scores = {
-        s["criterion_id"]: s
-        for s in Score.objects.filter(cycle=cycle, criterion__framework=framework).values("criterion_id", *SCORE_FIELDS)
-    }
+    scores = _score_values(cycle, framework.pk, as_of)
     counts = _task_counts_by_criterion(cycle, as_of)
     rows = {n["id"]: _row(n, scores.get(n["id"]), counts.get(n["id"], (0, 0))) for n in nodes}
     roots = []
@@ -113,7 +123,116 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
 
 
 NODE_FIELDS = ("id", "code", "name", "level", "method", "parent_id", "max_points", "focal_agency_id")
-SCORE_FIELDS = ("self_score", "estimate", "appraised_score", "previous_score")
+SCORE_FIELDS = ("self_score", "estimate", "appraised_1", "appraised_score", "previous_score")
+
+
+def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, dict]:
+    """Each sub-criterion's values as recorded at the end of ``as_of``, per round (1–2 queries).
+
+    A cycle without rounds (an archive, an import) shows what is stored. With rounds, the
+    values come from the history as it stood on that day, and the values of a round not
+    yet opened on that day are hidden: on 15/11/2021 the 2021 cycle shows its provisional
+    self-assessment only, although its appraisals were entered in 2022.
+    """
+    rounds = rounds_of(cycle)
+    if not rounds:
+        rows = Score.objects.filter(cycle=cycle, criterion__framework=framework_id).values(
+            "criterion_id", *SCORE_FIELDS
+        )
+        return {r["criterion_id"]: r for r in rows}
+    records = (
+        Score.history.filter(
+            cycle=cycle, criterion__framework=framework_id, history_date__lt=_local_midnight_after(as_of)
+        )
+        .latest_of_each()
+        .order_by("history_date", "history_id")
+        .values("criterion_id", "history_type", *SCORE_FIELDS)
+    )
+    values = {r["criterion_id"]: r for r in records}  # the latest record wins on a tie of dates
+    hidden = [
+        f
+        for f, kind in FIELD_ROUND.items()
+        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
+    ]
+    out = {}
+    for criterion_id, row in values.items():
+        if row["history_type"] == "-":
+            continue
+        for name in hidden:
+            row[name] = None
+        out[criterion_id] = row
+    return out
+
+
+def rounds_of(cycle: Cycle) -> dict[str, Round]:
+    """The cycle's rounds by kind, read once per cycle object."""
+    if not hasattr(cycle, "_rounds_cache"):
+        cycle._rounds_cache = {r.kind: r for r in Round.objects.filter(cycle=cycle)}
+    return cycle._rounds_cache
+
+
+@dataclass
+class RoundState:
+    kind: str
+    label: str
+    opens: dt.date
+    deadline: dt.date
+    provisional: bool
+    locked: bool
+
+
+@dataclass
+class FigureSource:
+    """Which round the figures of a page come from on a date, and whether they are final."""
+
+    rounds: list[RoundState]
+    label: str
+    provisional: bool
+    result: Result | None = None
+
+
+SOURCE_LABELS = {
+    RoundKind.SELF_ASSESSMENT: _lazy("self-assessment"),
+    RoundKind.COMPILATION: _lazy("self-assessment"),
+    RoundKind.APPRAISAL_1: _lazy("appraisal round 1"),
+    RoundKind.EXPLANATION: _lazy("appraisal round 1"),
+    RoundKind.APPRAISAL_2: _lazy("appraisal round 2"),
+    RoundKind.ANNOUNCEMENT: _lazy("announced result"),
+}
+
+
+def figure_source(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -> FigureSource | None:
+    """The rounds opened by ``as_of`` (a round not yet opened is hidden) and the label of the figures:
+    "tự đánh giá (dự kiến)", "thẩm định vòng 1", "kết quả công bố"… (None for a cycle without rounds)."""
+    rounds = rounds_of(cycle)
+    if not rounds:
+        return None
+    shown = sorted((r for r in rounds.values() if r.has_opened(as_of)), key=lambda r: (r.opens, r.id))
+    states = [
+        RoundState(
+            r.kind, str(r.get_kind_display()), r.opens, r.deadline, r.is_provisional_on(as_of), r.is_locked_on(as_of)
+        )
+        for r in shown
+    ]
+    result = announced(cycle, as_of, kind)
+    if result is not None:
+        return FigureSource(states, str(SOURCE_LABELS[RoundKind.ANNOUNCEMENT]), False, result)
+    latest = next((r for r in reversed(shown) if r.kind != RoundKind.ANNOUNCEMENT), None)
+    if latest is None:
+        return FigureSource(states, "", True)
+    label = str(SOURCE_LABELS[latest.kind])
+    provisional = latest.is_provisional_on(as_of)
+    if provisional:
+        label = _("%(round)s (provisional)") % {"round": label}
+    return FigureSource(states, label, provisional)
+
+
+def announced(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -> Result | None:
+    """The announced result once its decision is dated on or before ``as_of``; never before."""
+    if not hasattr(cycle, "_results_cache"):
+        cycle._results_cache = {r.kind: r for r in Result.objects.filter(cycle=cycle)}
+    result = cycle._results_cache.get(kind)
+    return result if result is not None and result.decision_date <= as_of else None
 
 
 def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
@@ -131,6 +250,7 @@ def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
         appraised_score=score["appraised_score"] if score else None,
         previous_score=score["previous_score"] if score else None,
         estimate=score["estimate"] if score else None,
+        appraised_1=score["appraised_1"] if score else None,
         # str(Agency): the short name, else the name.
         focal_agency=(node["focal_short"] or node["focal_name"] or "") if node["focal_agency_id"] else "",
         focal_agency_id=node["focal_agency_id"],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, cycles, dashboard, excel, home, scores
+from .views import consolidated, cycles, dashboard, excel, home, rounds, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("scores/<int:year>/<int:pk>/", scores.criterion_detail, name="criterion-detail"),
     path("cycles/", cycles.cycle_list, name="cycle-list"),
     path("cycles/new/", cycles.cycle_start, name="cycle-start"),
+    path("rounds/", rounds.round_list, name="round-list"),
+    path("rounds/<int:pk>/reopen/", rounds.round_reopen, name="round-reopen"),
+    path("rounds/<int:pk>/<slug:action>/", rounds.round_submit, name="round-submit"),
     # The consolidated report for the Chairman: issue, follow, download.
     path("consolidated-report/", consolidated.report_list, name="report-list"),
     path("consolidated-report/issue/", consolidated.report_issue, name="report-issue"),

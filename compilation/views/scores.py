@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from agencies import versioning
 from parindex import services
-from parindex.access import can_edit_score, cycle_param, focal_agency_of, score_reader_required, selected_cycle
+from parindex.access import (
+    can_edit_score,
+    cycle_param,
+    focal_agency_of,
+    score_reader_required,
+    selected_as_of,
+    selected_cycle,
+)
 from parindex.models import Criterion, Cycle, FrameworkKind, Score
 from remediation.models import Evidence
 
@@ -30,7 +37,7 @@ HISTORY_LIMIT = 50
 def score_tree(request: HttpRequest) -> HttpResponse:
     """The index for a cycle: totals, ranking group, projection, and the filtered tree."""
     cycle = selected_cycle(request)
-    as_of = cycle.as_of()
+    as_of = selected_as_of(request, cycle)
     form = ScoreFilterForm(request.GET or None, cycle=cycle)
     data = form.cleaned_data if form.is_valid() else {}
     kind = data.get("kind") or FrameworkKind.PAR
@@ -47,6 +54,7 @@ def score_tree(request: HttpRequest) -> HttpResponse:
         "totals": figures.totals(tree) if tree else None,
         "projection": figures.projected(tree) if tree else None,
         "projection_list": list(figures.projections(tree).values()) if tree else [],
+        "source": figures.figure_source(cycle, as_of, kind),
         "below_count": len(figures.below_max(tree)),
         "no_task_count": len(figures.below_max(tree, no_task=True)),
         "cycles": Cycle.objects.order_by("-year").only("year", "name"),
@@ -118,6 +126,9 @@ def _save_score(request: HttpRequest, form: ScoreForm, cycle: Cycle, criterion: 
     try:
         services.update_score(cycle, criterion, user=request.user, reason=form.cleaned_data["reason"], **values)
     except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):  # a round's rule: about the whole form
+            form.add_error(None, exc.messages)
+            return False
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return False
