@@ -23,6 +23,7 @@ from parindex import scoring
 from parindex.models import (
     FIELD_ROUND,
     Criterion,
+    CrosswalkMapping,
     Cycle,
     FrameworkKind,
     Method,
@@ -60,6 +61,10 @@ class ScoreRow(scoring.DerivedScore):
     previous_score: Decimal | None = None
     estimate: Decimal | None = None
     appraised_1: Decimal | None = None
+    #: False where the previous cycle has no counterpart (crosswalk): "không so sánh được"
+    comparable: bool = True
+    #: on the roots: the framework's ranking thresholds (data of the methodology; empty: no groups)
+    groups: tuple = scoring.DEFAULT_GROUPS
     focal_agency: str = ""
     focal_agency_id: int | None = None
     tasks_total: int = 0
@@ -106,6 +111,11 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
     scores = _score_values(cycle, framework.pk, as_of)
     counts = _task_counts_by_criterion(cycle, as_of)
     rows = {n["id"]: _row(n, scores.get(n["id"]), counts.get(n["id"], (0, 0))) for n in nodes}
+    previous = previous_values(cycle, framework.pk, as_of)
+    if previous is not None:
+        for row in rows.values():
+            row.comparable = row.id in previous
+            row.previous_score = previous.get(row.id)
     roots = []
     for node in nodes:
         row = rows[node["id"]]
@@ -117,8 +127,10 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
             row.focal_agency_id = row.focal_agency_id or parent.focal_agency_id
         else:
             roots.append(row)
+    groups = tuple(framework.thresholds)
     for root in roots:
         _sum_children(root)
+        root.groups = groups
     return roots
 
 
@@ -137,7 +149,7 @@ def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, 
     rounds = rounds_of(cycle)
     if not rounds:
         rows = Score.objects.filter(cycle=cycle, criterion__framework=framework_id).values(
-            "criterion_id", *SCORE_FIELDS
+            "criterion_id", "method", *SCORE_FIELDS
         )
         return {r["criterion_id"]: r for r in rows}
     records = (
@@ -146,7 +158,7 @@ def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, 
         )
         .latest_of_each()
         .order_by("history_date", "history_id")
-        .values("criterion_id", "history_type", *SCORE_FIELDS)
+        .values("criterion_id", "history_type", "method", *SCORE_FIELDS)
     )
     values = {r["criterion_id"]: r for r in records}  # the latest record wins on a tie of dates
     hidden = [
@@ -161,6 +173,51 @@ def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, 
         for name in hidden:
             row[name] = None
         out[criterion_id] = row
+    return out
+
+
+def previous_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, Decimal | None] | None:
+    """Last cycle's figure for each sub-criterion of this cycle's framework, through the crosswalk (3–5 queries).
+
+    None when the cycle has no previous cycle (the stored ``previous_score`` of a baseline
+    imported without a cycle of its own is used then). Same framework: the identity. Else
+    each old sub-criterion's figure is shared among its new ones in proportion to their
+    maxima (a split into two halves gives each half the old points), and a new one fed by
+    several old ones (a merge) takes their sum. A sub-criterion absent from the result has
+    no predecessor: "không so sánh được", never a number.
+    """
+    previous = Cycle.objects.filter(pk=cycle.previous_id).prefetch_related("frameworks").first()
+    if previous is None:
+        return None
+    kind = next((f.kind for f in cycle.frameworks.all() if f.pk == framework_id), None)
+    old_framework = previous.framework_of(kind) if kind else None
+    if old_framework is None:
+        return {}
+    old = {
+        cid: scoring.effective_score(
+            r["self_score"], r["appraised_score"], r["method"], r["estimate"], r["appraised_1"]
+        )
+        for cid, r in _score_values(previous, old_framework.pk, as_of).items()
+    }
+    if old_framework.pk == framework_id:
+        return dict(old)
+    links = list(
+        CrosswalkMapping.objects.filter(
+            crosswalk__old_framework=old_framework, crosswalk__new_framework_id=framework_id, new__isnull=False
+        ).values_list("old_id", "new_id", "new__max_points")
+    )
+    total_max: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for old_id, _new_id, new_max in links:
+        total_max[old_id] += new_max
+    out: dict[int, Decimal | None] = {}
+    for old_id, new_id, new_max in links:
+        value = old.get(old_id)
+        share = (
+            (value * new_max / total_max[old_id]).quantize(Decimal("0.01"))
+            if value is not None and total_max[old_id]
+            else None
+        )
+        out[new_id] = share if out.get(new_id) is None else out[new_id] + (share or ZERO)
     return out
 
 
@@ -273,6 +330,7 @@ def _sum_children(row: ScoreRow) -> None:
     row.appraised_score = sum((c.effective or ZERO for c in row.children), ZERO)
     prev = [c.previous_score for c in row.children if c.previous_score is not None]
     row.previous_score = sum(prev, ZERO) if prev else None
+    row.comparable = any(c.comparable for c in row.children)
     row.tasks_total = sum(c.tasks_total for c in row.children)
     row.tasks_open = sum(c.tasks_open for c in row.children)
 
@@ -310,6 +368,8 @@ class Totals:
     survey_max: Decimal
     survey_estimated: int = 0
     survey_pending: int = 0
+    #: the methodology's thresholds (Framework.groups); empty: the methodology has no groups
+    groups: tuple = scoring.DEFAULT_GROUPS
 
     @property
     def percent(self) -> Decimal:
@@ -324,8 +384,8 @@ class Totals:
         return scoring.percentage(self.survey_points, self.survey_max)
 
     @property
-    def group(self) -> str:
-        return scoring.ranking_group(self.percent)
+    def group(self) -> str | None:
+        return scoring.ranking_group(self.percent, self.groups)
 
     @property
     def previous_percent(self) -> Decimal | None:
@@ -336,7 +396,7 @@ class Totals:
     @property
     def previous_group(self) -> str | None:
         pct = self.previous_percent
-        return scoring.ranking_group(pct) if pct is not None else None
+        return scoring.ranking_group(pct, self.groups) if pct is not None else None
 
     @property
     def lost(self) -> Decimal:
@@ -360,6 +420,7 @@ def totals(tree: list[ScoreRow]) -> Totals:
         survey_max=sum((r.max_points for r in survey), ZERO),
         survey_estimated=sum(1 for r in survey if r.is_estimate),
         survey_pending=sum(1 for r in survey if not r.has_result),
+        groups=tree[0].groups if tree else scoring.DEFAULT_GROUPS,
     )
 
 
@@ -377,14 +438,15 @@ class Projection:
     gained: Decimal
     sub_criteria: int
     rule: str = ProjectionRule.DONE_SO_FAR
+    groups: tuple = scoring.DEFAULT_GROUPS
 
     @property
     def percent(self) -> Decimal:
         return scoring.percentage(self.points, self.max_points)
 
     @property
-    def group(self) -> str:
-        return scoring.ranking_group(self.percent)
+    def group(self) -> str | None:
+        return scoring.ranking_group(self.percent, self.groups)
 
 
 def _liftable(row: ScoreRow) -> bool:
@@ -404,7 +466,7 @@ def projected(tree: list[ScoreRow], rule: str = ProjectionRule.DONE_SO_FAR) -> P
         rows = [r for r in rows if r.all_tasks_done]
     gained = sum((r.gap for r in rows), ZERO)
     base = totals(tree)
-    return Projection(base.points + gained, base.max_points, gained, len(rows), rule)
+    return Projection(base.points + gained, base.max_points, gained, len(rows), rule, base.groups)
 
 
 def projections(tree: list[ScoreRow]) -> dict[str, Projection]:

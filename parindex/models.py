@@ -498,3 +498,56 @@ class Result(models.Model):
             models.UniqueConstraint(fields=["cycle", "kind"], name="result_unique_kind"),
             models.CheckConstraint(condition=Q(rank__gte=1) & Q(rank__lte=F("out_of")), name="result_rank_in_range"),
         ]
+
+
+# --------------------------------------------------------------------------- crosswalk
+
+
+class Crosswalk(models.Model):
+    """How the sub-criteria of one framework version map onto the next one's.
+
+    "Previous year", "change", the trend and carried-over tasks follow it; between two
+    cycles on the same framework the mapping is the identity and no crosswalk is needed.
+    """
+
+    old_framework = models.ForeignKey(
+        Framework, models.CASCADE, related_name="crosswalks_out", verbose_name=_("old framework")
+    )
+    new_framework = models.ForeignKey(
+        Framework, models.CASCADE, related_name="crosswalks_in", verbose_name=_("new framework")
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+        constraints = [
+            models.UniqueConstraint(fields=["old_framework", "new_framework"], name="crosswalk_unique"),
+            models.CheckConstraint(condition=~Q(old_framework=F("new_framework")), name="crosswalk_two_versions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_framework} → {self.new_framework}"
+
+
+class CrosswalkMapping(models.Model):
+    """One old sub-criterion → one new sub-criterion, or → none (dropped); a split has several rows."""
+
+    crosswalk = models.ForeignKey(Crosswalk, models.CASCADE, related_name="mappings", verbose_name=_("crosswalk"))
+    old = models.ForeignKey(Criterion, models.CASCADE, related_name="+", verbose_name=_("old sub-criterion"))
+    new = models.ForeignKey(
+        Criterion, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("new sub-criterion")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("crosswalk mapping")
+        verbose_name_plural = _("crosswalk mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["crosswalk", "old", "new"], name="crosswalk_mapping_unique"),
+            models.UniqueConstraint(
+                fields=["crosswalk", "old"], condition=Q(new__isnull=True), name="crosswalk_mapping_one_drop"
+            ),
+        ]

@@ -23,6 +23,8 @@ from agencies.models import Agency, User
 from .models import (
     FIELD_ROUND,
     Criterion,
+    Crosswalk,
+    CrosswalkMapping,
     Cycle,
     Framework,
     Round,
@@ -248,6 +250,70 @@ def lock_due_rounds(today: dt.date | None = None) -> int:
     return Round.objects.filter(deadline__lt=today, locked_at__isnull=True).update(locked_at=clock.now())
 
 
+# --------------------------------------------------------------------------- crosswalk
+
+
+def _code(value) -> str:
+    return unicodedata.normalize("NFC", str(value or "")).strip()
+
+
+@transaction.atomic
+def import_crosswalk(
+    old: Framework, new: Framework, rows: list[tuple[str, str, str]], *, user: User | None
+) -> Crosswalk:
+    """Replace the crosswalk old → new by ``rows`` of (old code, new code or blank for none, note).
+
+    Every code must name a scored node of its framework; a problem anywhere refuses the whole
+    file (one ValidationError listing them), so a crosswalk is never half-replaced. An old
+    sub-criterion absent from the file has no mapping: "không so sánh được".
+    """
+    old_nodes = {c.code: c for c in Criterion.objects.filter(framework=old).leaves()}
+    new_nodes = {c.code: c for c in Criterion.objects.filter(framework=new).leaves()}
+    problems, wanted = [], {}
+    for number, (old_code, new_code, note) in enumerate(rows, start=1):
+        old_code, new_code = _code(old_code), _code(new_code)
+        if old_code not in old_nodes:
+            problems.append(
+                _("Row %(n)s: %(code)s is not a sub-criterion of the old framework.") % {"n": number, "code": old_code}
+            )
+            continue
+        if new_code and new_code not in new_nodes:
+            problems.append(
+                _("Row %(n)s: %(code)s is not a sub-criterion of the new framework.") % {"n": number, "code": new_code}
+            )
+            continue
+        wanted[(old_code, new_code)] = _code(note)[:300]
+    dropped_and_mapped = {o for o, n in wanted if not n} & {o for o, n in wanted if n}
+    problems += [_("%(code)s is both mapped and dropped.") % {"code": code} for code in sorted(dropped_and_mapped)]
+    if problems:
+        raise ValidationError(problems)
+    crosswalk, _created = Crosswalk.objects.get_or_create(old_framework=old, new_framework=new)
+    crosswalk.mappings.all().delete()
+    CrosswalkMapping.objects.bulk_create(
+        CrosswalkMapping(crosswalk=crosswalk, old=old_nodes[o], new=new_nodes.get(n) if n else None, note=note)
+        for (o, n), note in wanted.items()
+    )
+    crosswalk._history_user = user
+    crosswalk._change_reason = _("Imported: %(n)s mappings") % {"n": len(wanted)}
+    crosswalk.save()
+    return crosswalk
+
+
+@transaction.atomic
+def set_mapping(crosswalk: Crosswalk, old: Criterion, new_codes: list[str], note: str, *, user: User | None) -> None:
+    """SNV corrects one old sub-criterion's mapping in the browser: its new codes (none: dropped)."""
+    new_nodes = {c.code: c for c in Criterion.objects.filter(framework=crosswalk.new_framework).leaves()}
+    codes = [_code(c) for c in new_codes if _code(c)]
+    unknown = [c for c in codes if c not in new_nodes]
+    if unknown:
+        raise ValidationError(_("Not sub-criteria of the new framework: %(codes)s") % {"codes": ", ".join(unknown)})
+    crosswalk.mappings.filter(old=old).delete()
+    for code in codes or [""]:
+        mapping = CrosswalkMapping(crosswalk=crosswalk, old=old, new=new_nodes.get(code), note=_code(note)[:300])
+        mapping._history_user = user
+        mapping.save()
+
+
 # --------------------------------------------------------------------------- next cycle
 
 
@@ -358,13 +424,27 @@ def _frameworks_for(cycle: Cycle, previous: Cycle, copy: bool) -> tuple[dict[int
     copied = 0
     for framework in previous.frameworks.all():
         if copy:
+            old_framework = framework
             framework, nodes = _copy_framework(framework, previous.year, cycle.year)
+            _identity_crosswalk(old_framework, framework, nodes)
             copied += 1
         else:
             nodes = {n.id: n for n in framework.criteria.all()}
         cycle.frameworks.add(framework)
         mapping.update(nodes)
     return mapping, copied
+
+
+def _identity_crosswalk(old: Framework, new: Framework, nodes: dict[int, Criterion]) -> None:
+    """A copied tree maps each sub-criterion onto its copy, so "previous year" follows the crosswalk
+    rule everywhere (and a tree imported later in place of the copy gets its own crosswalk)."""
+    parents = {n.parent_id for n in nodes.values() if n.parent_id}
+    crosswalk = Crosswalk.objects.create(old_framework=old, new_framework=new, note=_("Copy of the tree"))
+    CrosswalkMapping.objects.bulk_create(
+        CrosswalkMapping(crosswalk=crosswalk, old_id=old_id, new=node)
+        for old_id, node in nodes.items()
+        if node.id not in parents
+    )
 
 
 def _framework_name(framework: Framework, old_year: int, new_year: int) -> str:

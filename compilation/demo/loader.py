@@ -23,6 +23,7 @@ from compilation.demo import par2022
 from parindex.models import (
     ROUND_OWNERS,
     Criterion,
+    Crosswalk,
     Cycle,
     Framework,
     FrameworkKind,
@@ -33,6 +34,7 @@ from parindex.models import (
     RoundKind,
     Score,
 )
+from parindex.services import import_crosswalk
 from remediation.models import AgencyReport, ProgressUpdate, ReportStatus, Task
 
 DEMO_PASSWORD = "demo-2021"
@@ -77,8 +79,9 @@ def load_demo(force: bool = False) -> Stats:
     agencies = load_agencies(stats)
     load_users(agencies, stats)
     par, sipas = load_frameworks(agencies, stats)
-    cycle2020, cycle2021 = load_cycles(par, sipas, stats)
-    load_scores(cycle2020, cycle2021, par, sipas, stats)
+    par2020 = load_framework_2020(agencies, par, stats)
+    cycle2020, cycle2021 = load_cycles(par2020, par, sipas, stats)
+    load_scores(cycle2020, cycle2021, par2020, par, sipas, stats)
     load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
     load_2022(cycle2021, par, stats)
@@ -163,6 +166,7 @@ def _framework(spec: dict, kind: str, total: Decimal, stats: Stats) -> Framework
             "legal_basis": spec["legal_basis"],
             "description": spec["description"],
             "total_points": total,
+            **{k: spec[k] for k in ("decision_date", "first_year", "last_year") if k in spec},
         },
     )
     stats.add("framework", created)
@@ -179,6 +183,25 @@ def _node(framework: Framework, stats: Stats, order: int, **fields) -> Criterion
 
 def load_frameworks(agencies: dict[str, Agency], stats: Stats) -> tuple[Framework, Framework]:
     par = _framework(par_data.PAR_FRAMEWORK, FrameworkKind.PAR, Decimal(100), stats)
+    _build_tree(par, agencies, stats)
+    sipas = _framework(par_data.SIPAS_FRAMEWORK, FrameworkKind.SIPAS, Decimal(100), stats)
+    for i, (code, name, max_points, _s21, _s20) in enumerate(par_data.SIPAS_COMPONENTS, start=1):
+        _node(sipas, stats, i, code=code, name=name, level=Level.AREA, max_points=max_points, method=Method.SURVEY)
+    return par, sipas
+
+
+def load_framework_2020(agencies: dict[str, Agency], par2021: Framework, stats: Stats) -> Framework:
+    """2020's own version (1150/QĐ-BNV), illustrated with the 2021 tree's shape, and its crosswalk to 2021."""
+    par2020 = _framework(par_data.PAR_FRAMEWORK_2020, FrameworkKind.PAR, Decimal(100), stats)
+    _build_tree(par2020, agencies, stats)
+    if not Crosswalk.objects.filter(old_framework=par2020, new_framework=par2021).exists():
+        codes = Criterion.objects.filter(framework=par2020, level=Level.SUB).values_list("code", flat=True)
+        import_crosswalk(par2020, par2021, [(c, c, "") for c in codes], user=None)
+        stats.add("crosswalk", True)
+    return par2020
+
+
+def _build_tree(par: Framework, agencies: dict[str, Agency], stats: Stats) -> None:
     order = 0
     for area in par_data.PAR_TREE:
         order += 1
@@ -219,13 +242,9 @@ def load_frameworks(agencies: dict[str, Agency], stats: Stats) -> tuple[Framewor
                     max_points=max_points,
                     method=method,
                 )
-    sipas = _framework(par_data.SIPAS_FRAMEWORK, FrameworkKind.SIPAS, Decimal(100), stats)
-    for i, (code, name, max_points, _s21, _s20) in enumerate(par_data.SIPAS_COMPONENTS, start=1):
-        _node(sipas, stats, i, code=code, name=name, level=Level.AREA, max_points=max_points, method=Method.SURVEY)
-    return par, sipas
 
 
-def load_cycles(par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, Cycle]:
+def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, Cycle]:
     c2020, created = Cycle.objects.get_or_create(
         year=2020,
         defaults={
@@ -252,7 +271,7 @@ def load_cycles(par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, 
     stats.add("cycle", created)
     if created or not c2021.frameworks.exists():
         c2021.frameworks.add(par, sipas)
-        c2020.frameworks.add(par, sipas)
+        c2020.frameworks.add(par2020, sipas)
     return c2020, c2021
 
 
@@ -307,7 +326,7 @@ def _date_history(cycle: Cycle, recorded: dict[str, dt.datetime]) -> None:
         rows.update(history_date=timezone.make_aware(when))
 
 
-def load_scores(c2020: Cycle, c2021: Cycle, par: Framework, sipas: Framework, stats: Stats) -> None:
+def load_scores(c2020: Cycle, c2021: Cycle, par2020: Framework, par: Framework, sipas: Framework, stats: Stats) -> None:
     """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year.
 
     Survey-based sub-criteria are never self-scored: in 2021 the province holds its own
@@ -317,12 +336,13 @@ def load_scores(c2020: Cycle, c2021: Cycle, par: Framework, sipas: Framework, st
     """
     load_rounds(c2021, ROUNDS_2021, stats)
     created_any = False
+    nodes2020 = {c.code: c for c in Criterion.objects.filter(framework=par2020, level=Level.SUB)}
     for node in Criterion.objects.filter(framework=par, level=Level.SUB):
         below = par_data.BELOW_MAX_2021.get(node.code)
         prev = below[2] if below else par_data.PREVIOUS_BELOW_MAX_2020.get(node.code, node.max_points)
         self_score, appraised = (below[0], below[1]) if below else (node.max_points, node.max_points)
         survey = node.method == Method.SURVEY
-        _score(c2020, node, stats, appraised_score=prev, **({} if survey else {"self_score": prev}))
+        _score(c2020, nodes2020[node.code], stats, appraised_score=prev, **({} if survey else {"self_score": prev}))
         own = {"estimate": self_score} if survey else {"self_score": self_score}
         score, created = _score(c2021, node, stats, previous_score=prev, **own)
         if created:
@@ -532,6 +552,10 @@ def load_2022(c2021: Cycle, par2021: Framework, stats: Stats) -> Cycle:
     if created:
         cycle.frameworks.add(framework)
     load_rounds(cycle, ROUNDS_2022, stats)
+    if not Crosswalk.objects.filter(old_framework=par2021, new_framework=framework).exists():
+        rows = [(old, new or "", note) for old, new, note in par2022.crosswalk_2021_876()]
+        import_crosswalk(par2021, framework, rows, user=None)
+        stats.add("crosswalk", True)
     _scores_2022(cycle, framework, stats)
     if created:
         _date_history(cycle, {"+": dt.datetime(2022, 12, 15, 9, 0)})

@@ -97,6 +97,7 @@ def criterion_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     else:
         form = ScoreForm(initial=_initial(score), criterion=criterion) if can_edit else None
     as_of = cycle.as_of()
+    previous, comparable = _previous(cycle, criterion, score, as_of)
     tasks = figures.tasks_by_criterion(cycle, as_of, [criterion.pk]).get(criterion.pk, [])
     evidence = Evidence.objects.filter(task__in=[t.pk for t in tasks]).select_related("task", "uploaded_by")
     context = {
@@ -111,8 +112,21 @@ def criterion_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "tasks": tasks,
         "evidence": evidence,
         "history": score_history(score),
+        "previous": previous,
+        "previous_comparable": comparable,
+        "change": score.effective - previous
+        if score and score.effective is not None and previous is not None
+        else None,
     }
     return render(request, "compilation/criterion_detail.html", context)
+
+
+def _previous(cycle: Cycle, criterion: Criterion, score: Score | None, as_of) -> tuple[Decimal | None, bool]:
+    """Last cycle's figure through the crosswalk; the stored one only for a baseline without a cycle."""
+    values = figures.previous_values(cycle, criterion.framework_id, as_of)
+    if values is None:
+        return (score.previous_score if score else None), True
+    return values.get(criterion.pk), criterion.pk in values
 
 
 def _initial(score: Score | None) -> dict:
