@@ -246,6 +246,7 @@ class FigureSource:
     label: str
     provisional: bool
     result: Result | None = None
+    kind: str | None = None  # the round the figures come from
 
 
 SOURCE_LABELS = {
@@ -273,7 +274,7 @@ def figure_source(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -
     ]
     result = announced(cycle, as_of, kind)
     if result is not None:
-        return FigureSource(states, str(SOURCE_LABELS[RoundKind.ANNOUNCEMENT]), False, result)
+        return FigureSource(states, str(SOURCE_LABELS[RoundKind.ANNOUNCEMENT]), False, result, RoundKind.ANNOUNCEMENT)
     latest = next((r for r in reversed(shown) if r.kind != RoundKind.ANNOUNCEMENT), None)
     if latest is None:
         return FigureSource(states, "", True)
@@ -281,7 +282,7 @@ def figure_source(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -
     provisional = latest.is_provisional_on(as_of)
     if provisional:
         label = _("%(round)s (provisional)") % {"round": label}
-    return FigureSource(states, label, provisional)
+    return FigureSource(states, label, provisional, None, latest.kind)
 
 
 def announced(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -> Result | None:

@@ -138,6 +138,9 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
         return None
     tree = figures.score_tree(cycle, FrameworkKind.PAR, as_of)
     subtitle = f"Năm {cycle.year} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
+    source = figures.figure_source(cycle, as_of)
+    if source and source.kind:
+        subtitle += f" – số liệu: {vocabulary.figure_source(source.kind, source.provisional)}"
     if framework.legal_basis:
         subtitle += f" – căn cứ {framework.legal_basis}"
     return Sheet(
