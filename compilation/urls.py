@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, cycles, dashboard, excel, home, rounds, scores
+from .views import consolidated, crosswalks, cycles, dashboard, excel, home, rounds, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("cycles/", cycles.cycle_list, name="cycle-list"),
     path("cycles/new/", cycles.cycle_start, name="cycle-start"),
     path("rounds/", rounds.round_list, name="round-list"),
+    path("crosswalks/", crosswalks.crosswalk_list, name="crosswalk-list"),
+    path("crosswalks/<int:pk>/", crosswalks.crosswalk_detail, name="crosswalk-detail"),
     path("rounds/<int:pk>/reopen/", rounds.round_reopen, name="round-reopen"),
     path("rounds/<int:pk>/<slug:action>/", rounds.round_submit, name="round-submit"),
     # The consolidated report for the Chairman: issue, follow, download.

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
 from compilation.models import IssuedReport, IssuedReportStatus
-from parindex.models import Criterion, Cycle, Round
+from parindex.models import Criterion, Crosswalk, Cycle, Round
 from remediation import services
 from remediation.models import AgencyReport, Evidence, Notification, Task
 from tests.remediation import files
@@ -84,6 +84,8 @@ EXPECTED = {
     "compilation:cycle-list": (None, PROVINCE, None),
     "compilation:cycle-start": (None, SNV_ONLY, SNV_ONLY),
     "compilation:round-list": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
+    "compilation:crosswalk-list": (None, PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "compilation:crosswalk-detail": ("crosswalk", PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
     # snv works at Sở Nội vụ, focal agency of area 1; vp and admin belong to no agency.
     "compilation:round-submit": (
         "round_action",
@@ -156,6 +158,7 @@ def objects(demo):
         "notification": [Notification.objects.create(recipient=quynhon, kind="x", title="t").pk],
         "token": [quynhon.agency.calendar_token],
         "criterion": [cycle.year, criterion.pk],
+        "crosswalk": [Crosswalk.objects.order_by("id").first().pk],
         "round": [Round.objects.filter(cycle=cycle).order_by("id").first().pk],
         "round_action": [Round.objects.filter(cycle=cycle).order_by("id").first().pk, "submit"],
         "issued": [issued.pk],

@@ -126,3 +126,25 @@ def test_grouping_thresholds_are_data_of_the_framework(db):
     leaf = _tree(fw, {"1.1.1": 1})["1.1.1"]
     ScoreFactory(cycle=cycle, criterion=leaf, self_score=D("1"))
     assert figures.totals(figures.score_tree(cycle)).group is None  # a methodology without groups shows none
+
+
+def test_snv_imports_a_crosswalk_workbook_and_corrects_a_row_in_the_browser(client, snv, versions):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.data.workbooks import workbook_bytes
+
+    _c2021, c2022, old, new = versions
+    data = workbook_bytes({"Bảng": [["Mã cũ", "Mã mới", "Ghi chú"], ["1.1.1", "1.1.1", ""], ["1.1.2", "1.1.3", ""]]})
+    client.force_login(snv)
+    upload = SimpleUploadedFile("cw.xlsx", data)
+    form = {"old": old["1.1.1"].framework_id, "new": new["1.1.1"].framework_id, "file": upload}
+    response = client.post(reverse("compilation:crosswalk-list"), form)
+    assert response.status_code == 302
+    assert CrosswalkMapping.objects.filter(old=old["1.1.1"]).count() == 1  # the file replaced the split
+    detail = response.url
+    client.post(detail, {"old_code": "1.1.2", "new_codes": "1.1.3, 1.1.4", "note": "tách"})
+    assert sorted(CrosswalkMapping.objects.filter(old=old["1.1.2"]).values_list("new__code", flat=True)) == [
+        "1.1.3",
+        "1.1.4",
+    ]
+    assert "1.1.4" in client.get(detail).content.decode()
