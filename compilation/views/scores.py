@@ -114,11 +114,18 @@ def criterion_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "history": score_history(score),
         "previous": previous,
         "previous_comparable": comparable,
+        "trend": _trend(cycle, criterion, as_of),
         "change": score.effective - previous
         if score and score.effective is not None and previous is not None
         else None,
     }
     return render(request, "compilation/criterion_detail.html", context)
+
+
+def _trend(cycle: Cycle, criterion: Criterion, as_of) -> dict:
+    trend = figures.criterion_trend(cycle, criterion.pk, as_of)
+    points = figures.trend_svg_points(trend)
+    return {"points": points, "years": trend, "polyline": " ".join(f"{x},{y}" for x, y, _p in points)}
 
 
 def _previous(cycle: Cycle, criterion: Criterion, score: Score | None, as_of) -> tuple[Decimal | None, bool]:

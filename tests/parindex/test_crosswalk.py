@@ -148,3 +148,15 @@ def test_snv_imports_a_crosswalk_workbook_and_corrects_a_row_in_the_browser(clie
         "1.1.4",
     ]
     assert "1.1.4" in client.get(detail).content.decode()
+
+
+def test_sub_criterion_trend_follows_the_crosswalk_and_marks_a_new_one_not_comparable(client, snv, versions):
+    _c2021, c2022, old, new = versions
+    trend = figures.criterion_trend(c2022, new["1.1.3"].pk, c2022.as_of())
+    assert [(p.year, p.percent) for p in trend] == [(2021, D("75.00")), (2022, D("100.00"))]
+    split = figures.criterion_trend(c2022, new["1.1.1"].pk, c2022.as_of())
+    assert split[0].percent == D("75.00")  # 1.5 of 2 points on the old, unsplit sub-criterion
+    assert figures.criterion_trend(c2022, new["1.1.4"].pk, c2022.as_of())[0].percent is None
+    client.force_login(snv)
+    html = client.get(reverse("compilation:criterion-detail", args=[2022, new["1.1.3"].pk])).content.decode()
+    assert '<svg id="trend"' in html and "<polyline" in html
