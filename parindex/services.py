@@ -33,6 +33,7 @@ from .models import (
     RoundReopening,
     RoundSubmission,
     Score,
+    ScoreEvidence,
 )
 
 SCORE_FIELDS = (
@@ -248,6 +249,36 @@ def lock_due_rounds(today: dt.date | None = None) -> int:
     """
     today = today or clock.today()
     return Round.objects.filter(deadline__lt=today, locked_at__isnull=True).update(locked_at=clock.now())
+
+
+EVIDENCE_ROUND_FIELD = {RoundKind.SELF_ASSESSMENT: "evidence_note", RoundKind.EXPLANATION: "explanation"}
+
+
+@transaction.atomic
+def add_score_evidence(cycle: Cycle, criterion: Criterion, upload, *, user: User, round_kind: str) -> ScoreEvidence:
+    """Attach an evidence document to a sub-criterion's self-assessment (or its explanation).
+
+    The file is checked by content (agencies.files) and the round's rules apply as to its
+    values: open, not past its deadline, written by the area's focal agency.
+    """
+    from agencies.files import sha256_of, validate_evidence
+
+    if round_kind not in EVIDENCE_ROUND_FIELD:
+        raise ValidationError(_("Evidence belongs to the self-assessment or the explanation."))
+    Score.objects.get_or_create(cycle=cycle, criterion=criterion, defaults={"max_points": criterion.max_points})
+    score = Score.objects.select_for_update().get(cycle=cycle, criterion=criterion)
+    check_round_write(cycle, criterion, {EVIDENCE_ROUND_FIELD[round_kind]}, user, score=_current(score))
+    mime = validate_evidence(upload)
+    return ScoreEvidence.objects.create(
+        score=score,
+        round_kind=round_kind,
+        file=upload,
+        original_name=unicodedata.normalize("NFC", upload.name or "")[:255],
+        content_type=mime,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=user,
+    )
 
 
 # --------------------------------------------------------------------------- crosswalk
