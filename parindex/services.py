@@ -127,7 +127,8 @@ def _reopened(round_: Round, agency_id: int | None, today: dt.date) -> bool:
 def check_round_write(
     cycle: Cycle, criterion: Criterion, fields: set[str], user: User | None, score: dict | None = None
 ) -> None:
-    """The rule every write of a round's value obeys (forms, imports and services alike).
+    """The rule every write of a round's value through update_score and add_score_evidence obeys
+    (the score form, the round pages). The Excel framework import does not call it yet.
 
     A round not yet open, or past its deadline, refuses its values, unless SNV has reopened
     the area's focal agency; in a round the focal agencies own, only that agency writes (SNV
