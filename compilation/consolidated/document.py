@@ -64,13 +64,18 @@ def summary_section(cycle: Cycle, as_of: dt.date, tree: list[figures.ScoreRow]) 
     """Section 1: scores, task counts and agency reports, exactly the dashboard's headline."""
     head = figures.headline_of_tree(cycle, as_of, tree)
     totals = head.totals
+    source = figures.figure_source(cycle, as_of)
     return {
+        "source": vocabulary.figure_source(source.kind, source.provisional) if source else "",
+        "result": source.result if source else None,
         "headline": head,
         "totals": totals,
         "projection": head.projection,
         "group": group_label(totals.group) if totals else "",
         "previous_group": group_label(totals.previous_group) if totals else "",
         "projected_group": group_label(head.projection.group) if head.projection else "",
+        "projection_all": head.projection_all,
+        "projected_all_group": group_label(head.projection_all.group) if head.projection_all else "",
         "status_rows": [(STATUS_VI[s], head.tasks[s.value]) for s in TaskStatus],
     }
 

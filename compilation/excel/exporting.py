@@ -62,6 +62,7 @@ SCORE_COLUMNS = (
     _col(F, "method"),
     _col(F, "max_points"),
     _col(F, "self_score"),
+    _col(F, "estimate"),
     _col(F, "appraised_score"),
     Column("effective", "Điểm đạt", width=10, number_format=POINTS_FORMAT),
     Column("gap", "Điểm bị mất", width=10, number_format=POINTS_FORMAT),
@@ -83,6 +84,18 @@ def _walk(tree: list[figures.ScoreRow]) -> Iterator[figures.ScoreRow]:
         stack.extend(reversed(row.children))
 
 
+def _appraised(node: figures.ScoreRow) -> Decimal | None:
+    """The Ministry's figure (round 2, else round 1): a leaf's own, an inner node's sum of its leaves'.
+    None while no leaf has one, so a workbook as of a date before the appraisal shows none."""
+    values = [
+        leaf.appraised_score if leaf.appraised_score is not None else leaf.appraised_1
+        for leaf in figures.leaves([node])
+    ]
+    if all(v is None for v in values):
+        return None
+    return sum((v for v in values if v is not None), Decimal(0))
+
+
 def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
     """One row per node; the below-max marker on each sub-criterion that lost points; a total row last."""
     for node in _walk(tree):
@@ -93,8 +106,9 @@ def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
                 LEVEL_LABELS.get(node.level, node.level),
                 METHOD_LABELS.get(node.method, node.method),
                 node.max_points,
-                node.self_score,
-                node.appraised_score,
+                node.self_score if not node.is_leaf or not node.is_survey else None,
+                node.estimate,
+                _appraised(node),
                 node.effective,
                 node.gap,
                 BELOW_MAX_MARK if node.is_leaf and node.below_max else None,
@@ -107,8 +121,11 @@ def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
             strong=node.level == Level.AREA,
         )
     totals = figures.totals(tree)
+    appraised = [_appraised(root) for root in tree]
+    has_any = any(a is not None for a in appraised)
+    appraised_total = sum((a for a in appraised if a is not None), Decimal(0)) if has_any else None
     yield Row(
-        [None, TOTAL_LABEL, None, None, total, totals.self_points, totals.points, totals.points, totals.lost]
+        [None, TOTAL_LABEL, None, None, total, totals.self_points, None, appraised_total, totals.points, totals.lost]
         + [None, totals.previous_points, None, None, None, None],
         strong=True,
     )
@@ -121,6 +138,9 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
         return None
     tree = figures.score_tree(cycle, FrameworkKind.PAR, as_of)
     subtitle = f"Năm {cycle.year} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
+    source = figures.figure_source(cycle, as_of)
+    if source and source.kind:
+        subtitle += f" – số liệu: {vocabulary.figure_source(source.kind, source.provisional)}"
     if framework.legal_basis:
         subtitle += f" – căn cứ {framework.legal_basis}"
     return Sheet(
@@ -256,7 +276,8 @@ TEMPLATE_HELP = {
     "name": (lambda: _("Name of the area, criterion or sub-criterion."), "Công khai thủ tục hành chính"),
     "max_points": (lambda: _("Maximum points; a parent's maximum is the sum of its parts'."), "0,5"),
     "method": (lambda: _("“Tự đánh giá” (self-assessed) or “Điều tra XHH” (survey); blank means self-assessed."), ""),
-    "self_score": (lambda: _("The province's self-assessed score (sub-criteria only)."), "0,25"),
+    "self_score": (lambda: _("The province's self-assessed score (self-assessed sub-criteria only)."), "0,25"),
+    "estimate": (lambda: _("The province's own estimate (survey-based sub-criteria only)."), "0,5"),
     "appraised_score": (lambda: _("The score after the Ministry's appraisal (sub-criteria only)."), "0,25"),
     "previous_score": (lambda: _("Last year's score (sub-criteria only)."), "0,5"),
     "focal_agency": (lambda: _("Focal agency of an area: its code or its name."), "snv"),

@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "remediation.sweep_notices",
         "schedule": crontab(hour=REMINDER_HOUR, minute=5),
     },
+    # Scoring rounds lock after their deadline (the same rule is checked on every write).
+    "rounds-lock-after-deadline": {
+        "task": "parindex.lock_due_rounds",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",
         "schedule": float(env.int("REPORT_REQUEUE_SECONDS", default=300)),

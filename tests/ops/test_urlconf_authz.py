@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
 from compilation.models import IssuedReport, IssuedReportStatus
-from parindex.models import Criterion, Cycle
+from parindex.models import Criterion, Crosswalk, Cycle, Round
 from remediation import services
 from remediation.models import AgencyReport, DeadlineExtension, Evidence, ExtensionState, Notification, Task
 from tests.remediation import files
@@ -82,13 +82,35 @@ EXPECTED = {
     "compilation:agencies": (None, PROVINCE, None),
     "compilation:score-tree": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
     # criterion of area 1 (focal: Sở Nội vụ): stp reads it as a focal agency but may not edit it.
+    # SNV and the administrator get a form error: the 2021 self-assessment round is locked.
     "compilation:criterion-detail": (
         "criterion",
         row(302, 404, 404, 404, 200, 200, 200, 200),
-        row(302, 404, 404, 404, 403, 302, 403, 302),
+        row(302, 404, 404, 404, 403, 200, 403, 200),
     ),
+    # stp is not the focal agency of area 1: a 403 on upload, a 404 on download.
+    "compilation:score-evidence-upload": (
+        "criterion",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 403, 400, 403, 400),
+    ),
+    "compilation:score-evidence-download": ("score_evidence", row(302, 404, 404, 404, 404, 200, 200, 200), None),
     "compilation:cycle-list": (None, PROVINCE, None),
     "compilation:cycle-start": (None, SNV_ONLY, SNV_ONLY),
+    "compilation:round-list": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
+    "compilation:crosswalk-list": (None, PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "compilation:crosswalk-detail": ("crosswalk", PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    # snv works at Sở Nội vụ, focal agency of area 1; vp and admin belong to no agency.
+    "compilation:round-submit": (
+        "round_action",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 400, 400, 404, 404),
+    ),
+    "compilation:round-reopen": (
+        "round",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 404, 400, 404, 400),
+    ),
     "compilation:report-list": (None, PROVINCE, None),
     "compilation:report-issue": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 403, 400)),
     "compilation:report-detail": ("issued", PROVINCE, None),
@@ -101,6 +123,18 @@ EXPECTED = {
     "compilation:excel-export": ("export_query", LOGIN_200, None),
     "compilation:excel-template": ("kind", SNV_ONLY, None),
 }
+
+
+def _score_evidence(cycle, criterion) -> int:
+    from parindex.models import Score, ScoreEvidence
+
+    score = Score.objects.get(cycle=cycle, criterion=criterion)
+    evidence = ScoreEvidence(score=score, round_kind="self_assessment", original_name="kc.pdf",
+                             content_type="application/pdf", size=len(files.PDF), sha256="0" * 64,
+                             uploaded_by=User.objects.get(username="snv"))  # fmt: skip
+    evidence.file.save("kc.pdf", ContentFile(files.PDF), save=False)
+    evidence.save()
+    return evidence.pk
 
 
 def named_urls() -> list[str]:
@@ -142,7 +176,7 @@ def objects(demo):
     issued.file.save("bao-cao.pdf", ContentFile(files.PDF), save=False)
     issued.sha256, issued.size = hashlib.sha256(files.PDF).hexdigest(), len(files.PDF)
     issued.save()
-    criterion = Criterion.objects.get(framework__kind="par", code="1.1.1")
+    criterion = Criterion.objects.get(framework=cycle.framework_of("par"), code="1.1.1")
     return {
         "task": [task.pk],
         "evidence": [Evidence.objects.get(task=task).pk],
@@ -151,6 +185,10 @@ def objects(demo):
         "extension": [DeadlineExtension.objects.filter(state=ExtensionState.PENDING).first().pk],
         "token": [quynhon.agency.calendar_token],
         "criterion": [cycle.year, criterion.pk],
+        "crosswalk": [Crosswalk.objects.order_by("id").first().pk],
+        "score_evidence": [_score_evidence(cycle, criterion)],
+        "round": [Round.objects.filter(cycle=cycle).order_by("id").first().pk],
+        "round_action": [Round.objects.filter(cycle=cycle).order_by("id").first().pk, "submit"],
         "issued": [issued.pk],
         "import_token": ["khong-ton-tai"],
         "kind": ["tasks"],

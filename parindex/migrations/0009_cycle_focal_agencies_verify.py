@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parindex', '0002_move_issuedreport_to_compilation'),
+        ('parindex', '0008_score_evidence'),
     ]
 
     operations = [
