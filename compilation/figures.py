@@ -17,7 +17,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, AgencyKind, vietnamese_order
 from parindex import scoring
@@ -314,12 +314,12 @@ class FigureSource:
 
 
 SOURCE_LABELS = {
-    RoundKind.SELF_ASSESSMENT: _lazy("self-assessment"),
-    RoundKind.COMPILATION: _lazy("self-assessment"),
-    RoundKind.APPRAISAL_1: _lazy("appraisal round 1"),
-    RoundKind.EXPLANATION: _lazy("appraisal round 1"),
-    RoundKind.APPRAISAL_2: _lazy("appraisal round 2"),
-    RoundKind.ANNOUNCEMENT: _lazy("announced result"),
+    RoundKind.SELF_ASSESSMENT: gettext_lazy("self-assessment"),
+    RoundKind.COMPILATION: gettext_lazy("self-assessment"),
+    RoundKind.APPRAISAL_1: gettext_lazy("appraisal round 1"),
+    RoundKind.EXPLANATION: gettext_lazy("appraisal round 1"),
+    RoundKind.APPRAISAL_2: gettext_lazy("appraisal round 2"),
+    RoundKind.ANNOUNCEMENT: gettext_lazy("announced result"),
 }
 
 
