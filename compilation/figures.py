@@ -16,16 +16,14 @@ from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, vietnamese_order
+from agencies.models import Agency, names_on, vietnamese_order
 from parindex import scoring
 from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
-from remediation.models import AgencyReport, Task, summarize_statuses
+from remediation.models import AgencyReport, AssignmentRole, Task, TaskAssignment, lead_on, summarize_statuses, valid_on
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
 
 ZERO = Decimal(0)
-# The letter's addressees (AgencyQuerySet.addressees); communes receive copies only.
-ADDRESSEE_KINDS = (AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)
 
 
 # --------------------------------------------------------------------------- scores
@@ -359,9 +357,10 @@ def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, st
     done = Q(completed_on__isnull=False, completed_on__lte=as_of)
     open_ = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
     counts = {
-        r["lead_agency_id"]: r
+        r["lead_on"]: r
         for r in Task.objects.filter(cycle=cycle, closed_at__isnull=True)
-        .values("lead_agency_id")
+        .annotate(lead_on=lead_on(as_of))
+        .values("lead_on")
         .annotate(
             total=Count("id"),
             on_time=Count("id", filter=done & Q(completed_on__lte=F("deadline"))),
@@ -369,18 +368,29 @@ def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, st
             overdue=Count("id", filter=open_ & Q(deadline__lt=as_of)),
         )
     }
-    return _agency_rows(counts, reports)
+    return _agency_rows(cycle, as_of, counts, reports)
 
 
-def _agency_rows(counts: dict[int, dict], reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
-    agencies = Agency.objects.filter(Q(id__in=counts.keys()) | Q(id__in=Agency.objects.addressees().values("id")))
+def addressees(cycle: Cycle, as_of: dt.date):
+    """The agencies ordered to report in the cycle: its reporting kinds, as they stood on ``as_of``."""
+    return Agency.objects.addressees(cycle.reporting_kinds, as_of)
+
+
+def _agency_rows(
+    cycle: Cycle, as_of: dt.date, counts: dict[int, dict], reports: dict[int, tuple[str, str]]
+) -> list[AgencyRow]:
+    """Rows for the agencies leading tasks on ``as_of`` and the addressees then, under the names they bore then."""
+    wanted = set(_addressee_ids(cycle, as_of))
+    agencies = Agency.objects.filter(Q(id__in=[k for k in counts if k is not None]) | Q(id__in=wanted))
+    found = list(agencies.values_list("id", "name", "kind"))
+    earlier = names_on([pk for pk, _name, _kind in found], as_of)
     rows = []
     none = {"total": 0, "on_time": 0, "late": 0, "overdue": 0}
-    for pk, name, kind, active in agencies.values_list("id", "name", "kind", "is_active"):
+    for pk, name, kind in found:
         c = counts.get(pk, none)
-        row = AgencyRow(pk, name, kind, c["total"], c["on_time"], c["late"], c["overdue"])
+        row = AgencyRow(pk, earlier.get(pk, name), kind, c["total"], c["on_time"], c["late"], c["overdue"])
         row.report_state, row.report_group = reports.get(pk, _NO_REPORT)
-        row.is_addressee = active and kind in ADDRESSEE_KINDS
+        row.is_addressee = pk in wanted
         rows.append(row)
     rows.sort(key=lambda r: (-r.completion_rate, r.overdue, r.name))
     return rows
@@ -390,8 +400,8 @@ def unfinished_tasks(cycle: Cycle, as_of: dt.date, agency: Agency | None = None)
     """Open tasks with the cause the agency gave (the letter demands one), most overdue first."""
     qs = Task.objects.filter(cycle=cycle).open(as_of).with_status(as_of).with_relations()
     if agency is not None:
-        qs = qs.filter(lead_agency=agency)
-    return qs.order_by("deadline", "lead_agency__name", "id")
+        qs = qs.led_by(agency, as_of)
+    return qs.with_lead_on(as_of).order_by("deadline", "lead_name_on", "id")
 
 
 def _local_midnight_after(day: dt.date) -> dt.datetime:
@@ -463,20 +473,18 @@ def report_states(cycle: Cycle, as_of: dt.date) -> dict[int, str]:
 
 def report_groups(cycle: Cycle, as_of: dt.date) -> dict[int, str]:
     """Report group per addressee id, every addressee present (two queries)."""
-    del as_of  # as report_states
     facts = _report_facts(cycle)
-    addressees = Agency.objects.addressees().values_list("id", flat=True)
-    return {a: facts.get(a, _NO_REPORT)[1] for a in addressees}
+    return {a: facts.get(a, _NO_REPORT)[1] for a in _addressee_ids(cycle, as_of)}
 
 
 def report_state_counts(cycle: Cycle, as_of: dt.date) -> dict[str, int]:
     """Addressees per report state, every state present: the inbox's filter chips."""
-    del as_of
-    return _state_counts(_report_facts(cycle), _addressee_ids())
+    return _state_counts(_report_facts(cycle), _addressee_ids(cycle, as_of))
 
 
-def _addressee_ids() -> list[int]:
-    return list(Agency.objects.addressees().values_list("id", flat=True))
+def _addressee_ids(cycle: Cycle, as_of: dt.date) -> list[int]:
+    """The addressees as they stood on ``as_of``: a later deactivation or merger never changes them."""
+    return list(addressees(cycle, as_of).values_list("id", flat=True))
 
 
 def _state_counts(facts: dict[int, tuple[str, str]], addressees: list[int]) -> dict[str, int]:
@@ -503,8 +511,7 @@ def report_counts(cycle: Cycle, as_of: dt.date) -> ReportCounts:
     states come from the same rows (report_group), so the dashboard's links to
     the agency list always find as many agencies as the figure says.
     """
-    del as_of
-    return _report_counts(_report_facts(cycle), _addressee_ids())
+    return _report_counts(_report_facts(cycle), _addressee_ids(cycle, as_of))
 
 
 def _report_counts(facts: dict[int, tuple[str, str]], addressees: list[int]) -> ReportCounts:
@@ -603,16 +610,16 @@ def dashboard(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> DashboardData:
     of the single functions.
     """
     tree = score_tree(cycle, FrameworkKind.PAR, as_of)
-    facts, addressees = _report_facts(cycle), _addressee_ids()
+    facts, addressee_ids = _report_facts(cycle), _addressee_ids(cycle, as_of)
     per_agency, tasks = _task_scan(cycle, as_of)
-    headline = headline_of_tree(cycle, as_of, tree, _report_counts(facts, addressees), tasks)
+    headline = headline_of_tree(cycle, as_of, tree, _report_counts(facts, addressee_ids), tasks)
     return DashboardData(
         cycle=cycle,
         as_of=as_of,
         headline=headline,
-        report_states=_state_counts(facts, addressees),
+        report_states=_state_counts(facts, addressee_ids),
         no_task=len(below_max(tree, no_task=True)),
-        agencies=_agency_rows(per_agency, facts),
+        agencies=_agency_rows(cycle, as_of, per_agency, facts),
         areas=area_table(tree),
         over_time=status_over_time(cycle, as_of, weeks),
     )
@@ -638,12 +645,13 @@ def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str,
     grouped = (
         Task.objects.filter(cycle=cycle, closed_at__isnull=True)
         .with_status(as_of)
-        .values("lead_agency_id")
+        .annotate(lead_on=lead_on(as_of))
+        .values("lead_on")
         .annotate(total=Count("id"), **statuses)
     )
     rows = _plain_rows(grouped)
     per_agency = {
-        r["lead_agency_id"]: {
+        r["lead_on"]: {
             "total": r["total"],
             "on_time": r[TaskStatus.DONE_ON_TIME],
             "late": r[TaskStatus.DONE_LATE],
@@ -681,7 +689,7 @@ TRACKING_FIELDS = (
     "id",
     "title",
     "description",
-    "lead_agency__name",
+    "lead_name_on",
     "deadline",
     "source_document",
     "status",
@@ -704,15 +712,22 @@ def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
     """
     qs = Task.objects.filter(cycle=cycle).not_closed()
     if agency is not None:
-        coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
-        qs = qs.filter(Q(lead_agency=agency) | Q(id__in=coordinated))
-    codes, partners = _tracking_links(qs)
-    rows = qs.order_by("deadline", vietnamese_order("lead_agency__name"), "id").with_status(as_of)
-    for row in rows.values_list(*TRACKING_FIELDS).iterator(chunk_size=5000):
-        yield _tracking_row(row, codes.get(row[0], []), partners.get(row[0], []), as_of)
+        qs = qs.for_agency(agency, as_of)
+    codes, partners = _tracking_links(qs, as_of)
+    earlier = _earlier_names(as_of)
+    rows = qs.with_lead_on(as_of).order_by("deadline", vietnamese_order("lead_name_on"), "id").with_status(as_of)
+    for *row, lead_id in rows.values_list(*TRACKING_FIELDS, "lead_on").iterator(chunk_size=5000):
+        if lead_id in earlier:
+            row[3] = earlier[lead_id]
+        yield _tracking_row(tuple(row), codes.get(row[0], []), partners.get(row[0], []), as_of)
 
 
-def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+def _earlier_names(as_of: dt.date) -> dict[int, str]:
+    """Names valid on ``as_of`` of the agencies renamed since (a short list: renames are rare)."""
+    return names_on(Agency.objects.filter(names__valid_to__gte=as_of).values_list("id", flat=True), as_of)
+
+
+def _tracking_links(tasks, as_of: dt.date) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Codes and coordinating agencies' names per task id; each distinct string is stored once."""
     shared: dict[str, str] = {}
     codes: dict[int, list[str]] = defaultdict(list)
@@ -720,8 +735,12 @@ def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     subs = Task.sub_criteria.through.objects.filter(task__in=tasks).values_list("task_id", "criterion__code")
     for task_id, code in subs.iterator(chunk_size=20000):
         codes[task_id].append(shared.setdefault(code, code))
-    agencies = Task.coordinating_agencies.through.objects.filter(task__in=tasks)
-    for task_id, name in agencies.values_list("task_id", "agency__name").iterator(chunk_size=20000):
+    earlier = _earlier_names(as_of)
+    agencies = TaskAssignment.objects.filter(valid_on(as_of), task__in=tasks, role=AssignmentRole.COORDINATOR)
+    for task_id, agency_id, name in agencies.values_list("task_id", "agency_id", "agency__name").iterator(
+        chunk_size=20000
+    ):
+        name = earlier.get(agency_id, name)
         partners[task_id].append(shared.setdefault(name, name))
     return codes, partners
 

@@ -35,6 +35,7 @@ CARRIED_CYCLE_FIELDS = (
     "reminder_offsets",
     "overdue_step_days",
     "escalation_days",
+    "reporting_kinds",
 )
 
 

@@ -158,8 +158,8 @@ def unfinished_section(cycle: Cycle, as_of: dt.date, numbers: dict[int, int]) ->
     agencies: dict[int, dict[str, Any]] = {}
     for task in figures.unfinished_tasks(cycle, as_of):
         entry = agencies.setdefault(
-            task.lead_agency_id,
-            {"agency": str(task.lead_agency), "open": 0, "overdue": 0, "causes": defaultdict(list)},
+            task.lead_on,
+            {"agency": task.lead_label_on, "open": 0, "overdue": 0, "causes": defaultdict(list)},
         )
         entry["open"] += 1
         entry["overdue"] += task.status == TaskStatus.OVERDUE
@@ -181,15 +181,15 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
         Task.objects.filter(cycle=cycle)
         .not_closed()
         .with_status(as_of)
-        .select_related("lead_agency")
+        .with_lead_on(as_of)
         .prefetch_related("sub_criteria")
-        .order_by(vietnamese_order("lead_agency__name"), "deadline", "id")
+        .order_by(vietnamese_order("lead_name_on"), "deadline", "id")
     )
     return [
         {
             "number": number,
             "task": t,
-            "agency": str(t.lead_agency),
+            "agency": t.lead_label_on,
             "codes": ", ".join(sorted(c.code for c in t.sub_criteria.all())),
             "status": STATUS_VI[TaskStatus(t.status)],
             "done": t.status in (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE),
@@ -220,7 +220,7 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         # Strings, so that no template prints "2.021" with a thousands separator.
         "year": str(cycle.year),
         "previous_year": str(cycle.previous.year if cycle.previous_id else cycle.year - 1),
-        "date_line": document_date(cycle.place, as_of),
+        "date_line": document_date(cycle.document_place, as_of),
         "annex_date": long_date(as_of),
         "signer_lines": [line.strip() for line in cycle.signer_title.splitlines() if line.strip()],
         "recipients": recipient_lines(cycle.recipients),
