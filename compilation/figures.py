@@ -345,15 +345,19 @@ class AgencyRow:
         return scoring.percentage(Decimal(self.done), Decimal(self.total)) if self.total else ZERO
 
 
-def agency_table(cycle: Cycle, as_of: dt.date) -> list[AgencyRow]:
+def agency_table(cycle: Cycle, as_of: dt.date, everyone: bool = False) -> list[AgencyRow]:
     """Every addressee with its led tasks by outcome and its report state, ranked best first.
 
     Ranking: completion rate (descending), then overdue count (ascending), then name.
+    With ``everyone``, every agency existing on ``as_of`` too (the agency list's kind
+    filter: communes that neither report nor lead a task are still listed).
     """
-    return _agency_table(cycle, as_of, _report_facts(cycle))
+    return _agency_table(cycle, as_of, _report_facts(cycle), everyone)
 
 
-def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
+def _agency_table(
+    cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]], everyone: bool = False
+) -> list[AgencyRow]:
     done = Q(completed_on__isnull=False, completed_on__lte=as_of)
     open_ = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
     counts = {
@@ -368,7 +372,7 @@ def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, st
             overdue=Count("id", filter=open_ & Q(deadline__lt=as_of)),
         )
     }
-    return _agency_rows(cycle, as_of, counts, reports)
+    return _agency_rows(cycle, as_of, counts, reports, everyone)
 
 
 def addressees(cycle: Cycle, as_of: dt.date):
@@ -377,11 +381,18 @@ def addressees(cycle: Cycle, as_of: dt.date):
 
 
 def _agency_rows(
-    cycle: Cycle, as_of: dt.date, counts: dict[int, dict], reports: dict[int, tuple[str, str]]
+    cycle: Cycle,
+    as_of: dt.date,
+    counts: dict[int, dict],
+    reports: dict[int, tuple[str, str]],
+    everyone: bool = False,
 ) -> list[AgencyRow]:
     """Rows for the agencies leading tasks on ``as_of`` and the addressees then, under the names they bore then."""
     wanted = set(_addressee_ids(cycle, as_of))
-    agencies = Agency.objects.filter(Q(id__in=[k for k in counts if k is not None]) | Q(id__in=wanted))
+    shown = Q(id__in=[k for k in counts if k is not None]) | Q(id__in=wanted)
+    if everyone:
+        shown |= Q(id__in=Agency.objects.as_of(as_of).values("id"))
+    agencies = Agency.objects.filter(shown)
     found = list(agencies.values_list("id", "name", "kind"))
     earlier = names_on([pk for pk, _name, _kind in found], as_of)
     rows = []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, cycles, dashboard, excel, home, scores
+from .views import consolidated, cycles, dashboard, excel, home, restructuring, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("scores/<int:year>/<int:pk>/", scores.criterion_detail, name="criterion-detail"),
     path("cycles/", cycles.cycle_list, name="cycle-list"),
     path("cycles/new/", cycles.cycle_start, name="cycle-start"),
+    # Agencies over time: create, rename, deactivate, merge, split, transfer (SNV).
+    path("agencies/", restructuring.agency_list, name="agency-manage"),
+    path("agencies/new/", restructuring.agency_create, name="agency-create"),
+    path("agencies/<int:pk>/rename/", restructuring.agency_rename, name="agency-rename"),
+    path("agencies/<int:pk>/deactivate/", restructuring.agency_deactivate, name="agency-deactivate"),
+    path("agencies/restructure/<slug:kind>/", restructuring.restructure, name="agency-restructure"),
     # The consolidated report for the Chairman: issue, follow, download.
     path("consolidated-report/", consolidated.report_list, name="report-list"),
     path("consolidated-report/issue/", consolidated.report_issue, name="report-issue"),
