@@ -169,6 +169,14 @@ def names_on(agency_ids: Iterable[int], day: dt.date) -> dict[int, str]:
     return dict(rows.values_list("agency_id", "name"))
 
 
+def labels_on(agency_ids: Iterable[int], day: dt.date) -> dict[int, str]:
+    """As names_on(), but the short name where the period had one (str(agency) of that period)."""
+    rows = AgencyName.objects.filter(agency_id__in=list(agency_ids)).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), valid_to__gte=day
+    )
+    return {pk: short or name for pk, name, short in rows.values_list("agency_id", "name", "short_name")}
+
+
 class AgencyName(models.Model):
     """A name an agency bore in an earlier period, so a 2021 page shows the 2021 name.
 

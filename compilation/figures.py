@@ -16,7 +16,7 @@ from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from agencies.models import Agency, names_on, vietnamese_order
+from agencies.models import Agency, labels_on, names_on, vietnamese_order
 from parindex import scoring
 from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
 from remediation.models import AgencyReport, AssignmentRole, Task, TaskAssignment, lead_on, summarize_statuses, valid_on
@@ -731,6 +731,11 @@ def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
         if lead_id in earlier:
             row[3] = earlier[lead_id]
         yield _tracking_row(tuple(row), codes.get(row[0], []), partners.get(row[0], []), as_of)
+
+
+def earlier_labels(as_of: dt.date) -> dict[int, str]:
+    """Short names (else names) valid on ``as_of`` of the agencies renamed since: documents print those."""
+    return labels_on(Agency.objects.filter(names__valid_to__gte=as_of).values_list("id", flat=True), as_of)
 
 
 def _earlier_names(as_of: dt.date) -> dict[int, str]:

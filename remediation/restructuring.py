@@ -311,3 +311,45 @@ def _notify(seen: Preview, reason: str) -> int:
         ]
     )
     return len(users)
+
+
+@transaction.atomic
+def carry_latest_open_tasks(
+    cycle, deadline: dt.date, *, user: User | None = None, before_year: int | None = None
+) -> int:
+    """Carry every open task of earlier cycles into ``cycle``, each from the latest cycle that holds it, once.
+
+    A task already carried on (into 2022, say) is not carried again from 2021:
+    ``_open_tasks`` leaves it out, so a second run carries nothing. The new
+    task keeps its origin (``carried_from``) and the lead and coordinators it
+    has now, i.e. the successors after a restructuring. Sub-criteria are not
+    copied: the trees differ between frameworks (a crosswalk maps them).
+    """
+    year = before_year or cycle.year
+    old_tasks = (
+        _open_tasks()
+        .filter(cycle__year__lt=year)
+        .exclude(cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related("coordinating_agencies")
+        .order_by("cycle__year", "number")
+    )
+    count = 0
+    for old in old_tasks:
+        task = Task(
+            cycle=cycle,
+            title=old.title,
+            description=old.description,
+            source_document=old.source_document,
+            lead_agency_id=old.lead_agency_id,
+            deadline=deadline,
+            progress=old.progress,
+            carried_from=old,
+            created_by=user,
+        )
+        task._history_user = user
+        task._change_reason = _("Carried over from cycle %(year)s") % {"year": old.cycle.year}
+        task.save()
+        task.coordinating_agencies.set([a for a in old.coordinating_agencies.all() if a.pk != task.lead_agency_id])
+        count += 1
+    return count

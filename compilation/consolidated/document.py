@@ -156,10 +156,16 @@ def unfinished_section(cycle: Cycle, as_of: dt.date, numbers: dict[int, int]) ->
     with the most overdue task first.
     """
     agencies: dict[int, dict[str, Any]] = {}
+    earlier = figures.earlier_labels(as_of)
     for task in figures.unfinished_tasks(cycle, as_of):
         entry = agencies.setdefault(
             task.lead_on,
-            {"agency": task.lead_label_on, "open": 0, "overdue": 0, "causes": defaultdict(list)},
+            {
+                "agency": earlier.get(task.lead_on, task.lead_label_on),
+                "open": 0,
+                "overdue": 0,
+                "causes": defaultdict(list),
+            },
         )
         entry["open"] += 1
         entry["overdue"] += task.status == TaskStatus.OVERDUE
@@ -185,11 +191,12 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
         .prefetch_related("sub_criteria")
         .order_by(vietnamese_order("lead_name_on"), "deadline", "id")
     )
+    earlier = figures.earlier_labels(as_of)
     return [
         {
             "number": number,
             "task": t,
-            "agency": t.lead_label_on,
+            "agency": earlier.get(t.lead_on, t.lead_label_on),
             "codes": ", ".join(sorted(c.code for c in t.sub_criteria.all())),
             "status": STATUS_VI[TaskStatus(t.status)],
             "done": t.status in (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE),
