@@ -20,9 +20,19 @@ as of 15/11/2021 are unchanged (tests/compilation/test_gialai2025.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from agencies import services as agency_services
-from agencies.models import REPORTING_KINDS_2025, Agency, AgencyKind, LinkKind, Membership, MembershipRole, Province
+from agencies.models import (
+    REPORTING_KINDS_2025,
+    Agency,
+    AgencyKind,
+    LinkKind,
+    Membership,
+    MembershipRole,
+    Province,
+    User,
+)
 from parindex.models import Cycle
 from remediation import restructuring
 from remediation.models import AgencyReport, ReportStatus
@@ -96,13 +106,16 @@ SUCCESSORS = {
 }
 
 
-def load_gialai2025(stats) -> Cycle:
-    """The 2025 map and cycle; idempotent (a second run finds every step done and changes nothing)."""
+def load_gialai2025(stats, make_user: Callable[..., User]) -> Cycle:
+    """The 2025 map and cycle; idempotent (a second run finds every step done and changes nothing).
+
+    ``make_user(username, full_name, stats)`` is the loader's user maker (the demo password).
+    """
     load_province(stats)
     merge_departments(stats)
     split_districts(stats)
     cycle = load_cycle2025(stats)
-    load_ward_users(cycle, stats)
+    load_ward_users(cycle, stats, make_user)
     return cycle
 
 
@@ -204,16 +217,14 @@ def _attach_framework_876(cycle: Cycle, stats) -> None:
     cycle.frameworks.add(framework_876(stats))
 
 
-def load_ward_users(cycle: Cycle, stats) -> None:
+def load_ward_users(cycle: Cycle, stats, make_user: Callable[..., User]) -> None:
     """A staff user and a leader for phường Quy Nhơn (password as the other demo users), and its draft report."""
-    from .loader import _user
-
     ward = Agency.objects.get(code="p-quynhon")
     for username, full_name, role in (
         ("p-quynhon", "Chuyên viên UBND phường Quy Nhơn", MembershipRole.STAFF),
         ("p-quynhon.lead", "Chủ tịch UBND phường Quy Nhơn (minh họa)", MembershipRole.LEADER),
     ):
-        user = _user(username, full_name, stats)
+        user = make_user(username, full_name, stats)
         _m, created = Membership.objects.get_or_create(user=user, agency=ward, defaults={"role": role})
         stats.add("membership", created)
     _r, created = AgencyReport.objects.get_or_create(

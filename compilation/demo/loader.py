@@ -22,6 +22,8 @@ from compilation.demo import par2021 as par_data
 from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
 from remediation.models import AgencyReport, AssignmentRole, ProgressUpdate, ReportStatus, Task
 
+from .gialai2025 import load_gialai2025
+
 DEMO_PASSWORD = "demo-2021"
 AS_OF = dt.date(2021, 11, 15)
 SOURCE = "Báo cáo 117/BC-SNV"
@@ -76,9 +78,7 @@ def load_demo(force: bool = False, with_2025: bool = False) -> Stats:
     load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
     if with_2025:
-        from .gialai2025 import load_gialai2025
-
-        load_gialai2025(stats)
+        load_gialai2025(stats, _user)
     return stats
 
 

@@ -12,8 +12,7 @@ from pypdf import PdfReader
 from agencies.models import Agency, AgencyKind, AgencyLink, LinkKind, User
 from compilation import figures
 from compilation.consolidated import document
-from compilation.demo.gialai2025 import load_gialai2025
-from compilation.demo.loader import Stats, load_demo
+from compilation.demo.loader import load_demo
 from compilation.excel.exporting import export_workbook
 from parindex.models import Cycle
 from remediation.access import visible_reports, visible_tasks
@@ -38,7 +37,7 @@ def test_2021_figures_as_of_15_11_2021_are_identical_after_the_2025_reorganisati
     load_demo()
     before = _figures_2021()
     open_2021 = Task.objects.filter(cycle__year=2021, completed_on__isnull=True, closed_at__isnull=True).count()
-    load_gialai2025(Stats())
+    load_demo(with_2025=True)
     assert Agency.objects.get(code="quynhon").valid_to == dt.date(2025, 6, 30)
     assert Task.objects.filter(cycle__year=2025).count() == open_2021 > 0  # the split was applied to open tasks
     after = _figures_2021()
