@@ -44,6 +44,7 @@ class ScoreRow(scoring.DerivedScore):
     self_score: Decimal | None = None
     appraised_score: Decimal | None = None
     previous_score: Decimal | None = None
+    estimate: Decimal | None = None
     focal_agency: str = ""
     focal_agency_id: int | None = None
     tasks_total: int = 0
@@ -110,7 +111,7 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
 
 
 NODE_FIELDS = ("id", "code", "name", "level", "method", "parent_id", "max_points", "focal_agency_id")
-SCORE_FIELDS = ("self_score", "appraised_score", "previous_score")
+SCORE_FIELDS = ("self_score", "estimate", "appraised_score", "previous_score")
 
 
 def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
@@ -127,6 +128,7 @@ def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
         self_score=score["self_score"] if score else None,
         appraised_score=score["appraised_score"] if score else None,
         previous_score=score["previous_score"] if score else None,
+        estimate=score["estimate"] if score else None,
         # str(Agency): the short name, else the name.
         focal_agency=(node["focal_short"] or node["focal_name"] or "") if node["focal_agency_id"] else "",
         focal_agency_id=node["focal_agency_id"],
@@ -144,6 +146,8 @@ def _sum_children(row: ScoreRow) -> None:
         child.focal_agency_id = child.focal_agency_id or row.focal_agency_id
         _sum_children(child)
     row.self_score = sum((c.self_score or ZERO for c in row.children), ZERO)
+    estimates = [c.estimate for c in row.children if c.estimate is not None]
+    row.estimate = sum(estimates, ZERO) if estimates else None
     row.appraised_score = sum((c.effective or ZERO for c in row.children), ZERO)
     prev = [c.previous_score for c in row.children if c.previous_score is not None]
     row.previous_score = sum(prev, ZERO) if prev else None
@@ -165,6 +169,15 @@ def leaves(tree: list[ScoreRow]) -> list[ScoreRow]:
 
 @dataclass
 class Totals:
+    """The index in its two parts, each out of its own maximum, and the whole.
+
+    ``self_points`` is the "tổng điểm tự đánh giá": the self scores of the
+    self-assessed part only (survey-based sub-criteria are never self-scored).
+    ``survey_points`` counts the Ministry's results and, where there is none yet,
+    the province's estimates (``survey_estimated`` of them); ``survey_pending``
+    survey-based sub-criteria have neither ("chưa có kết quả") and count 0.
+    """
+
     max_points: Decimal
     points: Decimal
     self_points: Decimal
@@ -173,10 +186,20 @@ class Totals:
     self_assessed_max: Decimal
     survey_points: Decimal
     survey_max: Decimal
+    survey_estimated: int = 0
+    survey_pending: int = 0
 
     @property
     def percent(self) -> Decimal:
         return scoring.percentage(self.points, self.max_points)
+
+    @property
+    def self_assessed_percent(self) -> Decimal:
+        return scoring.percentage(self.self_assessed_points, self.self_assessed_max)
+
+    @property
+    def survey_percent(self) -> Decimal:
+        return scoring.percentage(self.survey_points, self.survey_max)
 
     @property
     def group(self) -> str:
@@ -207,13 +230,22 @@ def totals(tree: list[ScoreRow]) -> Totals:
     return Totals(
         max_points=sum((r.max_points for r in rows), ZERO),
         points=sum((r.effective or ZERO for r in rows), ZERO),
-        self_points=sum((r.self_score or ZERO for r in rows), ZERO),
+        self_points=sum((r.self_score or ZERO for r in own), ZERO),
         previous_points=sum(prev, ZERO) if prev else None,
         self_assessed_points=sum((r.effective or ZERO for r in own), ZERO),
         self_assessed_max=sum((r.max_points for r in own), ZERO),
         survey_points=sum((r.effective or ZERO for r in survey), ZERO),
         survey_max=sum((r.max_points for r in survey), ZERO),
+        survey_estimated=sum(1 for r in survey if r.is_estimate),
+        survey_pending=sum(1 for r in survey if not r.has_result),
     )
+
+
+class ProjectionRule:
+    """The two ways of projecting; the rule is shown next to each figure."""
+
+    ALL_TASKS = "all_tasks"  # nếu mọi nhiệm vụ đạt
+    DONE_SO_FAR = "done_so_far"  # tính theo việc đã xong
 
 
 @dataclass
@@ -222,6 +254,7 @@ class Projection:
     max_points: Decimal
     gained: Decimal
     sub_criteria: int
+    rule: str = ProjectionRule.DONE_SO_FAR
 
     @property
     def percent(self) -> Decimal:
@@ -232,13 +265,29 @@ class Projection:
         return scoring.ranking_group(self.percent)
 
 
-def projected(tree: list[ScoreRow]) -> Projection:
-    """The score if every sub-criterion below max whose tasks are all done reached its max."""
-    rows = leaves(tree)
-    lifted = [r for r in rows if r.below_max and r.all_tasks_done]
-    gained = sum((r.gap for r in lifted), ZERO)
+def _liftable(row: ScoreRow) -> bool:
+    """A self-assessed sub-criterion below max with linked tasks. Survey points come from the
+    Ministry's survey: no finished task raises them, so they are never projected."""
+    return row.method != Method.SURVEY and row.below_max and row.tasks_total > 0
+
+
+def projected(tree: list[ScoreRow], rule: str = ProjectionRule.DONE_SO_FAR) -> Projection:
+    """The score if self-assessed sub-criteria below max reached their maximum.
+
+    ``DONE_SO_FAR``: those whose linked tasks are all done (as of the tree's date).
+    ``ALL_TASKS``: those with at least one linked task, as if every task succeeds.
+    """
+    rows = [r for r in leaves(tree) if _liftable(r)]
+    if rule == ProjectionRule.DONE_SO_FAR:
+        rows = [r for r in rows if r.all_tasks_done]
+    gained = sum((r.gap for r in rows), ZERO)
     base = totals(tree)
-    return Projection(base.points + gained, base.max_points, gained, len(lifted))
+    return Projection(base.points + gained, base.max_points, gained, len(rows), rule)
+
+
+def projections(tree: list[ScoreRow]) -> dict[str, Projection]:
+    """Both projections, by rule."""
+    return {rule: projected(tree, rule) for rule in (ProjectionRule.ALL_TASKS, ProjectionRule.DONE_SO_FAR)}
 
 
 def below_max(
@@ -548,6 +597,7 @@ class Headline:
     reports: ReportCounts
     totals: Totals | None
     projection: Projection | None
+    projection_all: Projection | None
     days_to_report_deadline: int
     days_to_compilation_deadline: int | None
     below_max: int
@@ -573,6 +623,7 @@ def headline_of_tree(
         reports=reports or report_counts(cycle, as_of),
         totals=totals(tree) if tree else None,
         projection=projected(tree) if tree else None,
+        projection_all=projected(tree, ProjectionRule.ALL_TASKS) if tree else None,
         days_to_report_deadline=(cycle.report_deadline - as_of).days,
         days_to_compilation_deadline=(compilation - as_of).days if compilation else None,
         below_max=len(below_max(tree)),

@@ -28,10 +28,31 @@ class FrameworkKind(models.TextChoices):
     SIPAS = "sipas", _("SIPAS")
 
 
+def default_groups() -> list:
+    """The A/B/C thresholds in force until now (876/QĐ-BNV states them; earlier versions may not)."""
+    return [[group, int(percent)] for group, percent in scoring.DEFAULT_GROUPS]
+
+
 class Framework(models.Model):
+    """One version of a methodology: its legal basis, the years it applies to, its grouping.
+
+    ``groups`` holds the ranking thresholds as data, e.g. ``[["A", 90], ["B", 80], ["C", 70]]``
+    (group, lowest percentage), best first; an empty list means the methodology has no
+    groups, and no page shows one.
+    """
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=FrameworkKind.choices)
-    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True, help_text=_("e.g. 876/QĐ-BNV"))
+    decision_date = models.DateField(_("date of the decision"), null=True, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("applies from year"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("applies until year"), null=True, blank=True)
+    groups = models.JSONField(
+        _("ranking groups"),
+        default=default_groups,
+        blank=True,
+        help_text=_('Group and lowest percentage, best first, e.g. [["A", 90], ["B", 80]]; empty: no groups.'),
+    )
     description = models.TextField(_("description"), blank=True)
     total_points = models.DecimalField(_("total points"), default=Decimal(100), **SCORE)
     history = HistoricalRecords()
@@ -43,6 +64,15 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def thresholds(self) -> list[tuple[str, Decimal]]:
+        return scoring.thresholds(self.groups)
+
+    def applies_to(self, year: int) -> bool:
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
 
 
 class Level(models.TextChoices):
@@ -234,11 +264,18 @@ class Cycle(models.Model):
 
 class ScoreQuerySet(models.QuerySet):
     def below_max(self) -> ScoreQuerySet:
-        """Effective score (appraised, else self) below the maximum; a missing score counts."""
+        """Effective score below the maximum: the same rule as ``scoring.DerivedScore.below_max``.
+
+        Self-assessed: the appraisal, else the self score; a missing self score counts
+        (nothing scored loses every point). Survey-based: the Ministry's result
+        (``appraised_score``), else the province's own estimate; with neither the
+        sub-criterion has no result yet ("chưa có kết quả") and is NOT counted.
+        """
+        no_appraisal = Q(appraised_score__isnull=True)
         return self.filter(
             Q(appraised_score__isnull=False, appraised_score__lt=F("max_points"))
-            | Q(appraised_score__isnull=True, self_score__isnull=True)
-            | Q(appraised_score__isnull=True, self_score__lt=F("max_points"))
+            | (no_appraisal & Q(method=Method.SELF) & (Q(self_score__isnull=True) | Q(self_score__lt=F("max_points"))))
+            | (no_appraisal & Q(method=Method.SURVEY, estimate__isnull=False, estimate__lt=F("max_points")))
         )
 
 
@@ -249,15 +286,29 @@ def score_range(field: str) -> Q:
 class Score(scoring.DerivedScore, models.Model):
     """The scores of one scored criterion in one cycle.
 
-    ``max_points`` is a copy of the criterion's maximum, kept in step by save()
-    and by the import service, so that the database itself refuses a score
-    below 0 or above the maximum (a CHECK cannot look at another table).
+    ``max_points`` and ``method`` are copies of the criterion's, kept in step by
+    save() and by the import service, so that the database itself refuses a
+    score below 0 or above the maximum, and a self score on a survey-based
+    sub-criterion (a CHECK cannot look at another table).
+
+    A survey-based sub-criterion (điều tra xã hội học) is not self-scored: its
+    points are the Ministry's survey result, held in ``appraised_score``. The
+    province may keep its own estimate (``estimate``, e.g. from an internal
+    survey); it is stored apart so that it is never shown as the Ministry's.
     """
 
     cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="scores", verbose_name=_("cycle"))
     criterion = models.ForeignKey(Criterion, models.CASCADE, related_name="scores", verbose_name=_("criterion"))
     max_points = models.DecimalField(_("max points"), **SCORE)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices, default=Method.SELF)
     self_score = models.DecimalField(_("self score"), null=True, blank=True, **SCORE)
+    estimate = models.DecimalField(
+        _("province's estimate"),
+        null=True,
+        blank=True,
+        help_text=_("Survey-based sub-criteria only: the province's own estimate until the Ministry's result."),
+        **SCORE,
+    )
     appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **SCORE)
     previous_score = models.DecimalField(_("previous year's score"), null=True, blank=True, **SCORE)
     target = models.DecimalField(_("target"), null=True, blank=True, **SCORE)
@@ -274,6 +325,13 @@ class Score(scoring.DerivedScore, models.Model):
             models.CheckConstraint(condition=score_range("self_score"), name="score_self_in_range"),
             models.CheckConstraint(condition=score_range("appraised_score"), name="score_appraised_in_range"),
             models.CheckConstraint(condition=score_range("target"), name="score_target_in_range"),
+            models.CheckConstraint(condition=score_range("estimate"), name="score_estimate_in_range"),
+            models.CheckConstraint(
+                condition=Q(self_score__isnull=True) | Q(method=Method.SELF), name="score_survey_no_self_score"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimate__isnull=True) | Q(method=Method.SURVEY), name="score_estimate_survey_only"
+            ),
             models.CheckConstraint(
                 condition=Q(previous_score__isnull=True) | Q(previous_score__gte=0), name="score_previous_nonneg"
             ),
@@ -283,13 +341,27 @@ class Score(scoring.DerivedScore, models.Model):
         return f"{self.cycle.year} {self.criterion.code}"
 
     def save(self, *args, **kwargs):
-        if self.criterion_id and self.max_points is None:
-            self.max_points = self.criterion.max_points
+        if self.criterion_id:
+            if self.max_points is None:
+                self.max_points = self.criterion.max_points
+            self.method = self.criterion.method
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
         limit = self.criterion.max_points if self.criterion_id else self.max_points
-        for field in ("self_score", "appraised_score", "target"):
+        method = self.criterion.method if self.criterion_id else self.method
+        for field in ("self_score", "estimate", "appraised_score", "target"):
             value = getattr(self, field)
             if value is not None and (value < 0 or (limit is not None and value > limit)):
                 raise ValidationError({field: _("The score must be between 0 and %(max)s.") % {"max": limit}})
+        if method == Method.SURVEY and self.self_score is not None:
+            raise ValidationError({"self_score": SURVEY_NO_SELF_SCORE})
+        if method != Method.SURVEY and self.estimate is not None:
+            raise ValidationError({"estimate": ESTIMATE_SURVEY_ONLY})
+
+
+SURVEY_NO_SELF_SCORE = _(
+    "This sub-criterion is assessed by sociological survey: it has no self score. Its points come from the "
+    "Ministry's survey result; the province's own estimate goes in the estimate field."
+)
+ESTIMATE_SURVEY_ONLY = _("Only survey-based sub-criteria take an estimate; enter the self score instead.")

@@ -20,9 +20,23 @@ class RankingGroup:
     BELOW_C = "below_c"
 
 
-def effective_score(self_score: Decimal | None, appraised: Decimal | None) -> Decimal | None:
-    """The Ministry's appraisal replaces the self score once it exists."""
-    return appraised if appraised is not None else self_score
+SURVEY = "survey"  # parindex.models.Method.SURVEY (this module imports no models)
+
+
+def effective_score(
+    self_score: Decimal | None,
+    appraised: Decimal | None,
+    method: str = "self",
+    estimate: Decimal | None = None,
+) -> Decimal | None:
+    """The figure that counts: the Ministry's appraisal (or survey result) once it exists.
+
+    Before it, a self-assessed sub-criterion counts its self score; a survey-based
+    one, which is never self-scored, counts the province's own estimate, if any.
+    """
+    if appraised is not None:
+        return appraised
+    return estimate if method == SURVEY else self_score
 
 
 def gap(max_points: Decimal, score: Decimal | None) -> Decimal:
@@ -37,32 +51,67 @@ def percentage(points: Decimal, max_points: Decimal) -> Decimal:
     return (points * HUNDRED / max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def ranking_group(percent: Decimal) -> str:
-    """A ≥ 90 %, B 80 % to < 90 %, C 70 % to < 80 %, below that: under C."""
-    if percent >= 90:
-        return RankingGroup.A
-    if percent >= 80:
-        return RankingGroup.B
-    if percent >= 70:
-        return RankingGroup.C
+# The thresholds of 876/QĐ-BNV: A ≥ 90 %, B 80 % to < 90 %, C 70 % to < 80 %. Each framework
+# holds its own (Framework.groups); this is only the default of a new one.
+DEFAULT_GROUPS: tuple[tuple[str, Decimal], ...] = (
+    (RankingGroup.A, Decimal(90)),
+    (RankingGroup.B, Decimal(80)),
+    (RankingGroup.C, Decimal(70)),
+)
+
+
+def thresholds(groups: list | None) -> list[tuple[str, Decimal]]:
+    """A framework's stored groups ([["A", 90], …]) as (group, lowest percentage), best first."""
+    pairs = [(str(g), Decimal(str(p))) for g, p in (groups or [])]
+    return sorted(pairs, key=lambda pair: -pair[1])
+
+
+def ranking_group(percent: Decimal, groups: list[tuple[str, Decimal]] | tuple = DEFAULT_GROUPS) -> str | None:
+    """The first group whose lowest percentage the result reaches; below them all: under the last.
+
+    ``groups`` are the methodology's thresholds (data, never code); with none the
+    methodology has no groups and the result is None.
+    """
+    if not groups:
+        return None
+    for group, lowest in groups:
+        if percent >= lowest:
+            return group
     return RankingGroup.BELOW_C
 
 
 class DerivedScore:
-    """Figures derived from ``max_points``, ``self_score``, ``appraised_score``, ``previous_score``.
+    """Figures derived from ``max_points``, ``method``, ``self_score``, ``estimate``,
+    ``appraised_score`` and ``previous_score``.
 
     Shared by the Score model and the reporting module's ScoreRow, so the rule for
-    "below max" exists once.
+    "below max" exists once (ScoreQuerySet.below_max is its SQL twin).
     """
 
     max_points: Decimal
+    method: str
     self_score: Decimal | None
+    estimate: Decimal | None
     appraised_score: Decimal | None
     previous_score: Decimal | None
 
     @property
+    def is_survey(self) -> bool:
+        return self.method == SURVEY
+
+    @property
     def effective(self) -> Decimal | None:
-        return effective_score(self.self_score, self.appraised_score)
+        return effective_score(self.self_score, self.appraised_score, self.method, self.estimate)
+
+    @property
+    def is_estimate(self) -> bool:
+        """The figure that counts is the province's estimate, not the Ministry's result."""
+        return self.is_survey and self.appraised_score is None and self.estimate is not None
+
+    @property
+    def has_result(self) -> bool:
+        """False for a survey-based sub-criterion with neither result nor estimate: "chưa có kết quả"."""
+        return not self.is_survey or self.effective is not None
 
     @property
     def gap(self) -> Decimal:
@@ -70,7 +119,8 @@ class DerivedScore:
 
     @property
     def below_max(self) -> bool:
-        return self.gap > 0
+        """Below its maximum; a survey-based sub-criterion without any figure is not (no result yet)."""
+        return self.has_result and self.gap > 0
 
     is_below_max = below_max
 

@@ -20,7 +20,7 @@ from agencies.models import User
 
 from .models import Criterion, Cycle, Framework, Score
 
-SCORE_FIELDS = ("self_score", "appraised_score", "previous_score", "target", "note")
+SCORE_FIELDS = ("self_score", "estimate", "appraised_score", "previous_score", "target", "note")
 
 # Fields of a cycle carried unchanged into the next one: the document settings
 # and the reminder rhythm rarely change from one year to the next.
@@ -61,6 +61,7 @@ def update_score(cycle: Cycle, criterion: Criterion, *, user: User | None, reaso
     for name, value in values.items():
         setattr(score, name, value if name != "note" else (value or ""))
     score.max_points = criterion.max_points
+    score.method = criterion.method
     score.clean()
     score._history_user = user
     score._change_reason = reason
@@ -243,6 +244,8 @@ def _carry_scores(cycle: Cycle, previous: Cycle, mapping: dict[int, Criterion]) 
             continue
         before = old.get(old_id)
         effective: Decimal | None = before.effective if before else None
-        rows.append(Score(cycle=cycle, criterion=node, max_points=node.max_points, previous_score=effective))
+        rows.append(
+            Score(cycle=cycle, criterion=node, max_points=node.max_points, method=node.method, previous_score=effective)
+        )
     bulk_create_with_history(rows, Score, batch_size=500)
     return sum(1 for r in rows if r.previous_score is not None)

@@ -71,6 +71,8 @@ def summary_section(cycle: Cycle, as_of: dt.date, tree: list[figures.ScoreRow]) 
         "group": group_label(totals.group) if totals else "",
         "previous_group": group_label(totals.previous_group) if totals else "",
         "projected_group": group_label(head.projection.group) if head.projection else "",
+        "projection_all": head.projection_all,
+        "projected_all_group": group_label(head.projection_all.group) if head.projection_all else "",
         "status_rows": [(STATUS_VI[s], head.tasks[s.value]) for s in TaskStatus],
     }
 

@@ -37,6 +37,8 @@ from parindex.models import Cycle
 from remediation import restructuring
 from remediation.models import AgencyReport, ReportStatus
 
+from .par2022 import framework_876
+
 ILLUSTRATIVE = "minh họa (illustrative)"
 PROVINCE_MERGER = dt.date(2025, 7, 1)
 DEPARTMENT_MERGER = dt.date(2025, 3, 1)  # illustrative date
@@ -205,15 +207,7 @@ def load_cycle2025(stats) -> Cycle:
 
 
 def _attach_framework_876(cycle: Cycle, stats) -> None:
-    """The illustrative 876/QĐ-BNV tree built by the methodology work (compilation/demo/par2022.py).
-
-    Imported here, inside the function, because that module comes from the
-    methodology branch; until it is merged the 2025 cycle has no tree yet.
-    """
-    try:
-        from .par2022 import framework_876
-    except ImportError:
-        return
+    """The illustrative 876/QĐ-BNV tree (2022–2030) that the methodology work builds (par2022)."""
     cycle.frameworks.add(framework_876(stats))
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Membership, MembershipRole, ProvinceRole
 from compilation.demo import agencies2021 as agency_data
 from compilation.demo import par2021 as par_data
+from compilation.demo import par2022
 from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
 from remediation.models import AgencyReport, AssignmentRole, ProgressUpdate, ReportStatus, Task
 
@@ -77,6 +78,7 @@ def load_demo(force: bool = False, with_2025: bool = False) -> Stats:
     load_scores(cycle2020, cycle2021, par, sipas, stats)
     load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
+    load_2022(cycle2021, par, stats)
     if with_2025:
         load_gialai2025(stats, _user)
     return stats
@@ -261,18 +263,27 @@ def _score(cycle: Cycle, node: Criterion, stats: Stats, **values) -> None:
 
 
 def load_scores(c2020: Cycle, c2021: Cycle, par: Framework, sipas: Framework, stats: Stats) -> None:
-    """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year."""
+    """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year.
+
+    Survey-based sub-criteria are never self-scored: in 2021 the province holds its own
+    estimate (and, later, the Ministry's result as the appraised score); 2020 holds the
+    announced results only.
+    """
     for node in Criterion.objects.filter(framework=par, level=Level.SUB):
         below = par_data.BELOW_MAX_2021.get(node.code)
         prev = below[2] if below else par_data.PREVIOUS_BELOW_MAX_2020.get(node.code, node.max_points)
         self_score, appraised = (below[0], below[1]) if below else (node.max_points, node.max_points)
-        _score(c2020, node, stats, self_score=prev, appraised_score=prev)
-        _score(c2021, node, stats, self_score=self_score, appraised_score=appraised, previous_score=prev)
+        if node.method == Method.SURVEY:
+            _score(c2020, node, stats, appraised_score=prev)
+            _score(c2021, node, stats, estimate=self_score, appraised_score=appraised, previous_score=prev)
+        else:
+            _score(c2020, node, stats, self_score=prev, appraised_score=prev)
+            _score(c2021, node, stats, self_score=self_score, appraised_score=appraised, previous_score=prev)
     components = {c[0]: c for c in par_data.SIPAS_COMPONENTS}
     for node in Criterion.objects.filter(framework=sipas):
         _code, _name, _max, s21, s20 = components[node.code]
-        _score(c2020, node, stats, self_score=s20)
-        _score(c2021, node, stats, self_score=s21, previous_score=s20)
+        _score(c2020, node, stats, appraised_score=s20)
+        _score(c2021, node, stats, estimate=s21, previous_score=s20)
 
 
 TASK_TEMPLATES = [
@@ -423,3 +434,62 @@ def load_reports(cycle: Cycle, agencies: dict[str, Agency], stats: Stats) -> Non
             },
         )
         stats.add("report", created)
+
+
+# --------------------------------------------------------------------------- 2022 under 876/QĐ-BNV
+
+AS_OF_2022 = dt.date(2023, 1, 31)
+CARRIED_DEADLINE_2022 = dt.date(2022, 6, 30)
+
+
+def load_2022(c2021: Cycle, par2021: Framework, stats: Stats) -> Cycle:
+    """The 2022 cycle under the illustrative 876 tree: self-assessment in progress, 2021's open tasks carried."""
+    framework = par2022.framework_876(stats)
+    cycle, created = Cycle.objects.get_or_create(
+        year=2022,
+        defaults={
+            "name": "Chu kỳ 2022 – Bộ tiêu chí 876/QĐ-BNV (minh họa)",
+            "previous": c2021,
+            "report_deadline": dt.date(2022, 11, 15),
+            "task_completion_target": dt.date(2022, 12, 31),
+            "self_assessment_date": dt.date(2023, 2, 28),
+            "reference_date": AS_OF_2022,
+        },
+    )
+    stats.add("cycle", created)
+    if created:
+        cycle.frameworks.add(framework)
+    _scores_2022(cycle, framework, stats)
+    if created:
+        _carry_2021_tasks(cycle, c2021, par2021, framework, stats)
+    return cycle
+
+
+def _scores_2022(cycle: Cycle, framework: Framework, stats: Stats) -> None:
+    """Self scores partly entered (the round is open), the province's estimates for some survey leaves."""
+    for node in Criterion.objects.filter(framework=framework, level=Level.SUB).order_by("order"):
+        rng = random.Random(f"2022-{node.code}")
+        roll, lost = rng.random(), Decimal("0.25") * rng.randint(1, 2)
+        value = node.max_points if roll < 0.7 else max(Decimal(0), node.max_points - lost) if roll < 0.9 else None
+        if node.method == Method.SURVEY:
+            _score(cycle, node, stats, estimate=value if rng.random() < 0.5 else None)
+        else:
+            _score(cycle, node, stats, self_score=value)
+
+
+def _carry_2021_tasks(cycle: Cycle, c2021: Cycle, par2021: Framework, framework: Framework, stats: Stats) -> None:
+    """2021's open tasks into 2022 through the crosswalk: a split sub-criterion links both successors."""
+    from remediation.assignment import carry_open_tasks
+
+    old = {c.code: c for c in Criterion.objects.filter(framework=par2021, level=Level.SUB)}
+    new = {c.code: c for c in Criterion.objects.filter(framework=framework, level=Level.SUB)}
+    targets: dict[int, list[Criterion]] = {}
+    for old_code, new_code, _note in par2022.crosswalk_2021_876():
+        if new_code:
+            targets.setdefault(old[old_code].id, []).append(new[new_code])
+    carried = carry_open_tasks(cycle, c2021, {k: v[0] for k, v in targets.items()}, CARRIED_DEADLINE_2022, None)
+    stats.created["task_carried"] = carried
+    for task in Task.objects.filter(cycle=cycle).prefetch_related("carried_from__sub_criteria"):
+        extra = [c for o in task.carried_from.sub_criteria.all() for c in targets.get(o.id, [])[1:]]
+        if extra:
+            task.sub_criteria.add(*extra)

@@ -62,6 +62,7 @@ SCORE_COLUMNS = (
     _col(F, "method"),
     _col(F, "max_points"),
     _col(F, "self_score"),
+    _col(F, "estimate"),
     _col(F, "appraised_score"),
     Column("effective", "Điểm đạt", width=10, number_format=POINTS_FORMAT),
     Column("gap", "Điểm bị mất", width=10, number_format=POINTS_FORMAT),
@@ -93,7 +94,8 @@ def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
                 LEVEL_LABELS.get(node.level, node.level),
                 METHOD_LABELS.get(node.method, node.method),
                 node.max_points,
-                node.self_score,
+                node.self_score if not node.is_leaf or not node.is_survey else None,
+                node.estimate,
                 node.appraised_score,
                 node.effective,
                 node.gap,
@@ -108,7 +110,7 @@ def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
         )
     totals = figures.totals(tree)
     yield Row(
-        [None, TOTAL_LABEL, None, None, total, totals.self_points, totals.points, totals.points, totals.lost]
+        [None, TOTAL_LABEL, None, None, total, totals.self_points, None, totals.points, totals.points, totals.lost]
         + [None, totals.previous_points, None, None, None, None],
         strong=True,
     )
@@ -246,7 +248,8 @@ TEMPLATE_HELP = {
     "name": (lambda: _("Name of the area, criterion or sub-criterion."), "Công khai thủ tục hành chính"),
     "max_points": (lambda: _("Maximum points; a parent's maximum is the sum of its parts'."), "0,5"),
     "method": (lambda: _("“Tự đánh giá” (self-assessed) or “Điều tra XHH” (survey); blank means self-assessed."), ""),
-    "self_score": (lambda: _("The province's self-assessed score (sub-criteria only)."), "0,25"),
+    "self_score": (lambda: _("The province's self-assessed score (self-assessed sub-criteria only)."), "0,25"),
+    "estimate": (lambda: _("The province's own estimate (survey-based sub-criteria only)."), "0,5"),
     "appraised_score": (lambda: _("The score after the Ministry's appraisal (sub-criteria only)."), "0,25"),
     "previous_score": (lambda: _("Last year's score (sub-criteria only)."), "0,5"),
     "focal_agency": (lambda: _("Focal agency of an area: its code or its name."), "snv"),

@@ -32,7 +32,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from agencies import clock
 from agencies.models import Agency
-from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
+from parindex.models import SURVEY_NO_SELF_SCORE, Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
 from remediation.models import Task
 from remediation.periods import sync_assignments
 
@@ -57,7 +57,7 @@ METHODS = {
     "survey": Method.SURVEY,
     "sociological survey": Method.SURVEY,
 }
-SCORE_KEYS = ("self_score", "appraised_score", "previous_score")
+SCORE_KEYS = ("self_score", "estimate", "appraised_score", "previous_score")
 
 
 class ImportKind(models.TextChoices):
@@ -570,6 +570,7 @@ class FrameworkImport:
             {c.code: c for c in Criterion.objects.filter(framework=self.framework)} if self.framework else {}
         )
         self.methods = self.effective_methods()
+        self.check_survey_scores()
         missing = sorted(set(self.existing) - set(self.by_code), key=_code_key)
         if missing:
             message = _(
@@ -589,6 +590,20 @@ class FrameworkImport:
             derived = Method.SURVEY if kids and all(methods[k.code] == Method.SURVEY for k in kids) else Method.SELF
             methods[row.code] = row.method or derived
         return methods
+
+    def check_survey_scores(self) -> None:
+        """A survey-based sub-criterion takes no self score (the database refuses one too)."""
+        for row in self.by_code.values():
+            if row.code in self.children or self.methods.get(row.code) != Method.SURVEY:
+                continue
+            if row.scores.get("self_score") is not None:
+                self.problem(row, "self_score", str(SURVEY_NO_SELF_SCORE))
+            node = self.existing.get(row.code)
+            if node is not None and node.method != Method.SURVEY:
+                scored = Score.objects.filter(criterion=node, self_score__isnull=False).exclude(cycle=self.cycle)
+                if scored.exists():
+                    message = _("%(code)s becomes survey-based, but another cycle records a self score for it.")
+                    self.problem(row, "method", message % {"code": row.code})
 
     def check_lowered_maxima(self) -> None:
         """A lowered maximum must stay above every score already recorded against it, in any cycle."""
@@ -690,11 +705,15 @@ class FrameworkImport:
             # Keep every cycle's copied maximum in step (the CHECK constraints compare against it);
             # this cycle's row is saved with its new scores just after.
             Score.objects.filter(criterion=node).exclude(cycle=self.cycle).update(max_points=node.max_points)
+        # The copied method too (check_survey_scores made sure no other cycle holds a refused value).
+        Score.objects.filter(criterion=node).exclude(cycle=self.cycle).exclude(method=node.method).update(
+            method=node.method
+        )
         return node
 
     def save_score(self, node: Criterion, row: CriterionRow) -> None:
         score = self.scores.get(node.pk) or Score(cycle=self.cycle, criterion=node)
-        values = {"max_points": node.max_points, **row.scores}
+        values = {"max_points": node.max_points, "method": node.method, **row.scores}
         if score.pk is None or _differs(score, values):
             for key, value in values.items():
                 setattr(score, key, value)

@@ -688,6 +688,13 @@ FRAMEWORK_LAYOUT = Layout(
             number_format=POINTS_FORMAT,
         ),
         Column(
+            "estimate",
+            "Điểm ước tính của tỉnh",
+            ("Ước tính", "Điểm ước tính", "Tỉnh ước tính", "Estimate"),
+            width=11,
+            number_format=POINTS_FORMAT,
+        ),
+        Column(
             "appraised_score",
             "Điểm thẩm định",
             ("Thẩm định", "Điểm sau thẩm định", "Điểm Bộ Nội vụ thẩm định", "Appraised score"),

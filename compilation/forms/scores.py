@@ -10,7 +10,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from parindex.models import Criterion, Cycle, Score
+from parindex.models import ESTIMATE_SURVEY_ONLY, SURVEY_NO_SELF_SCORE, Criterion, Cycle, Method, Score
 from parindex.services import shift_year
 
 from ..templatetags.snv_tags import format_points
@@ -52,6 +52,7 @@ class ScoreForm(forms.Form):
     """The figures of one sub-criterion in one cycle, each checked against its maximum."""
 
     self_score = ScoreField(label=_label("self_score"))
+    estimate = ScoreField(label=_label("estimate"))
     appraised_score = ScoreField(label=_label("appraised_score"))
     previous_score = ScoreField(label=_label("previous_score"))
     target = ScoreField(label=_label("target"))
@@ -68,17 +69,28 @@ class ScoreForm(forms.Form):
     def __init__(self, *args, criterion: Criterion, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_points = criterion.max_points
-        for name in ("self_score", "appraised_score", "target"):
+        self.is_survey = criterion.method == Method.SURVEY
+        for name in ("self_score", "estimate", "appraised_score", "target"):
             self.fields[name].help_text = _("0 to %(max)s") % {"max": format_points(self.max_points)}
+        # A survey-based sub-criterion has no self score, a self-assessed one no estimate;
+        # the field that does not apply is shown disabled, with the reason.
+        if self.is_survey:
+            self.fields["self_score"].disabled = True
+            self.fields["self_score"].help_text = SURVEY_NO_SELF_SCORE
+            self.fields["appraised_score"].label = _("Ministry's survey result")
+        else:
+            self.fields["estimate"].disabled = True
+            self.fields["estimate"].help_text = ESTIMATE_SURVEY_ONLY
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_id = "score-form"
         self.helper.layout = Layout(
             Row(
-                Column("self_score", css_class="col-6 col-md-3"),
-                Column("appraised_score", css_class="col-6 col-md-3"),
-                Column("previous_score", css_class="col-6 col-md-3"),
-                Column("target", css_class="col-6 col-md-3"),
+                Column("self_score", css_class="col-6 col-md"),
+                Column("estimate", css_class="col-6 col-md"),
+                Column("appraised_score", css_class="col-6 col-md"),
+                Column("previous_score", css_class="col-6 col-md"),
+                Column("target", css_class="col-6 col-md"),
             ),
             "note",
             "reason",
@@ -93,7 +105,15 @@ class ScoreForm(forms.Form):
         return value
 
     def clean_self_score(self):
-        return self._in_range("self_score", self.max_points)
+        # A disabled field ignores what is posted; this refuses a crafted request with the reason.
+        if self.is_survey and self.data.get(self.add_prefix("self_score"), "").strip():
+            raise forms.ValidationError(SURVEY_NO_SELF_SCORE)
+        return None if self.is_survey else self._in_range("self_score", self.max_points)
+
+    def clean_estimate(self):
+        if not self.is_survey and self.data.get(self.add_prefix("estimate"), "").strip():
+            raise forms.ValidationError(ESTIMATE_SURVEY_ONLY)
+        return self._in_range("estimate", self.max_points) if self.is_survey else None
 
     def clean_appraised_score(self):
         return self._in_range("appraised_score", self.max_points)

@@ -160,6 +160,9 @@ class _RowOptions:
             "edit": _("Edit"),
             "assign": _("Assign"),
             "no_task": _("No task"),
+            "estimate": _("estimate"),
+            "estimate_title": _("The province's own estimate, not the Ministry's survey result"),
+            "no_result": _("no result yet"),
         }
 
 
@@ -183,13 +186,33 @@ def _score_row(r, depth: int, o: _RowOptions) -> str:
         r.code,
         _name_cell(r, depth, o),
         points(r.max_points),
-        points(r.self_score),
+        _self_cell(r, o),
         points(r.appraised_score if r.is_leaf else r.effective),
         points(r.previous_score),
         signed_points(r.change),
-        points(r.gap) if r.gap else _DONE_MARK,
+        _gap_cell(r, o),
         _tasks_cell(r, depth, o),
     )
+
+
+def _self_cell(r, o: _RowOptions) -> str:
+    """A survey-based leaf has no self score: its estimate, if any, labelled as the province's estimate."""
+    if not (r.is_leaf and r.is_survey):
+        return points(r.self_score)
+    if r.estimate is None:
+        return "—"
+    return format_html(
+        '{} <span class="badge text-bg-light estimate" title="{}">{}</span>',
+        points(r.estimate),
+        o.labels["estimate_title"],
+        o.labels["estimate"],
+    )
+
+
+def _gap_cell(r, o: _RowOptions) -> str:
+    if r.is_leaf and not r.has_result:
+        return format_html('<span class="text-secondary small no-result">{}</span>', o.labels["no_result"])
+    return points(r.gap) if r.gap else _DONE_MARK
 
 
 def _name_cell(r, depth: int, o: _RowOptions) -> str:

@@ -46,6 +46,7 @@ def score_tree(request: HttpRequest) -> HttpResponse:
         "matches": matches,
         "totals": figures.totals(tree) if tree else None,
         "projection": figures.projected(tree) if tree else None,
+        "projection_list": list(figures.projections(tree).values()) if tree else [],
         "below_count": len(figures.below_max(tree)),
         "no_task_count": len(figures.below_max(tree, no_task=True)),
         "cycles": Cycle.objects.order_by("-year").only("year", "name"),

@@ -121,7 +121,8 @@ def test_name_given_in_the_form_wins_over_the_title_row(cycle):
 def test_sipas_kind_is_guessed_from_the_name_and_its_total_is_not_a_sum():
     cycle = CycleFactory(year=2022)
     data = simple_framework(
-        [["1", "Tiếp cận dịch vụ", 100, "survey", "82,45", None], ["2", "Thủ tục hành chính", 100, "survey", 84, None]],
+        # Survey components take no self score: their figures are the survey's results.
+        [["1", "Tiếp cận dịch vụ", 100, "survey", None, "82,45"], ["2", "Thủ tục hành chính", 100, "survey", None, 84]],
         title="SIPAS 2022",
     )
     imported(cycle, data)

@@ -68,6 +68,7 @@ def test_2025_cycle_has_no_district_level_and_wards_lead_the_moved_tasks(demo202
     assert (first_lead.agency.code, first_lead.valid_to) == ("quynhon", dt.date(2025, 6, 30))
     assert AgencyLink.objects.filter(predecessor__code="quynhon", kind=LinkKind.SPLIT).count() == 5
     assert cycle.document_governing_body == "UBND TỈNH GIA LAI"
+    assert [f.legal_basis for f in cycle.frameworks.all()] == ["876/QĐ-BNV"]
 
 
 def test_a_ward_user_logs_in_and_sees_its_tasks_and_report(client, demo2025):

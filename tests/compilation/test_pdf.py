@@ -143,7 +143,10 @@ def test_score_figures_equal_the_dashboard_headline(report):
     text = report.text.replace("\n", " ")
     assert f"đạt {vi(totals.points)}/{vi(totals.max_points)} điểm ({vi(totals.percent)} %)" in text
     assert f"Năm 2020 đạt {vi(totals.previous_points)} điểm" in text
-    assert f"tổng điểm dự kiến là {vi(projection.points)} điểm ({vi(projection.percent)} %)" in text
+    every = report.headline.projection_all
+    assert "nếu mọi nhiệm vụ đạt (" in text and "tính theo việc đã xong (" in text
+    assert f"khắc phục đạt điểm tối đa) là {vi(every.points)} điểm ({vi(every.percent)} %)" in text
+    assert f"nhiệm vụ đã hoàn thành) là {vi(projection.points)} điểm ({vi(projection.percent)} %)" in text
     assert f"Có {report.headline.below_max} tiêu chí thành phần chưa đạt điểm tối đa, bị mất {vi(totals.lost)}" in text
 
 

@@ -40,7 +40,9 @@ def index(db):
         for i in (1, 2):
             method = Method.SURVEY if (n, i) == (2, 2) else Method.SELF
             leaf = CriterionFactory(framework=framework, parent=crit, code=f"{n}.1.{i}", method=method)
-            ScoreFactory(cycle=cycle, criterion=leaf, self_score=D("0.5") if i == 1 else D("1"))
+            # A survey-based leaf is never self-scored: its point is the Ministry's result.
+            values = {"appraised_score": D("1")} if method == Method.SURVEY else {"self_score": D(i) / 2}
+            ScoreFactory(cycle=cycle, criterion=leaf, **values)
             leaves[leaf.code] = leaf
     return cycle, leaves
 
@@ -116,7 +118,7 @@ def test_projected_score_and_group_are_shown(client, snv, index):
     client.force_login(snv)
     response = client.get(TREE)
     assert response.context["projection"].percent == D("75.00")
-    assert 'id="projection"' in response.content.decode()
+    assert 'id="projection-done_so_far"' in response.content.decode()
 
 
 def test_sipas_tree_is_shown_apart(client, snv, index):
@@ -124,7 +126,7 @@ def test_sipas_tree_is_shown_apart(client, snv, index):
     sipas = FrameworkFactory(kind=FrameworkKind.SIPAS)
     cycle.frameworks.add(sipas)
     component = CriterionFactory(framework=sipas, level=Level.AREA, code="S1", max_points=100, method=Method.SURVEY)
-    ScoreFactory(cycle=cycle, criterion=component, self_score=D("86.5"))
+    ScoreFactory(cycle=cycle, criterion=component, appraised_score=D("86.5"))
     client.force_login(snv)
     response = client.get(TREE, {"kind": "sipas"})
     assert re.findall(r'data-code="([^"]+)"', response.content.decode()) == ["S1"]

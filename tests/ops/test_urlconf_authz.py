@@ -142,7 +142,7 @@ def objects(demo):
     issued.file.save("bao-cao.pdf", ContentFile(files.PDF), save=False)
     issued.sha256, issued.size = hashlib.sha256(files.PDF).hexdigest(), len(files.PDF)
     issued.save()
-    criterion = Criterion.objects.get(framework__kind="par", code="1.1.1")
+    criterion = Criterion.objects.get(framework=cycle.framework_of("par"), code="1.1.1")
     return {
         "task": [task.pk],
         "evidence": [Evidence.objects.get(task=task).pk],

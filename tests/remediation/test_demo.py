@@ -34,11 +34,13 @@ def test_demo_has_exactly_47_sub_criteria_below_max(demo):
 
 
 def test_demo_tree_points_add_up_to_100(demo):
-    subs = Criterion.objects.filter(framework__kind="par", level=Level.SUB)
+    # Per framework: the 2021 tree keeps its 95 sub-criteria (the 876 tree of 2022 has its own 88).
+    subs = Criterion.objects.filter(framework=Cycle.objects.get(year=2021).framework_of("par"), level=Level.SUB)
     assert subs.count() == 95
     assert subs.aggregate(total=Sum("max_points"))["total"] == Decimal("100")
-    assert Criterion.objects.filter(framework__kind="par", level=Level.AREA).count() == 8
-    for area in Criterion.objects.filter(framework__kind="par", level=Level.AREA):
+    areas = Criterion.objects.filter(framework=subs.first().framework, level=Level.AREA)
+    assert areas.count() == 8
+    for area in areas:
         area_subs = subs.filter(parent__parent=area).aggregate(total=Sum("max_points"))["total"]
         assert area_subs == area.max_points, area.code
         assert area.focal_agency is not None
@@ -55,7 +57,7 @@ def test_demo_tasks_show_every_status_as_of_15_11_2021(demo):
     cycle = Cycle.objects.get(year=2021)
     statuses = set(Task.objects.filter(cycle=cycle).with_status(cycle.as_of()).values_list("status", flat=True))
     assert statuses == set(TaskStatus.values)
-    assert 100 <= Task.objects.count() <= 140
+    assert 100 <= Task.objects.filter(cycle=cycle).count() <= 140
     assert not Task.objects.filter(sub_criteria__isnull=True).exists()
 
 
@@ -84,3 +86,30 @@ def test_load_demo_never_runs_with_production_settings(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo")
     assert not Agency.objects.exists()
+
+
+def test_demo_876_tree_has_the_shape_of_the_decision(demo):
+    framework = Cycle.objects.get(year=2022).framework_of("par")
+    nodes = Criterion.objects.filter(framework=framework)
+    assert framework.legal_basis == "876/QĐ-BNV" and "minh họa" in framework.description
+    assert [nodes.filter(level=level).count() for level in (Level.AREA, Level.CRITERION, Level.SUB)] == [8, 37, 88]
+    subs = nodes.filter(level=Level.SUB)
+    assert subs.aggregate(total=Sum("max_points"))["total"] == Decimal("100")
+    assert subs.filter(method="survey").aggregate(total=Sum("max_points"))["total"] == Decimal("32")
+
+
+def test_demo_2022_carries_the_open_2021_tasks_through_the_crosswalk(demo):
+    from compilation.demo import par2022
+
+    c2021, c2022 = Cycle.objects.get(year=2021), Cycle.objects.get(year=2022)
+    still_open = Task.objects.filter(cycle=c2021, completed_on__isnull=True, closed_at__isnull=True)
+    carried = Task.objects.filter(cycle=c2022).prefetch_related("sub_criteria", "carried_from__sub_criteria")
+    assert carried.count() == still_open.count() > 0
+    targets: dict[str, set[str]] = {}
+    for old, new, _note in par2022.crosswalk_2021_876():
+        if new:
+            targets.setdefault(old, set()).add(new)
+    for task in carried:
+        expected = set().union(*(targets.get(c.code, set()) for c in task.carried_from.sub_criteria.all()))
+        assert {c.code for c in task.sub_criteria.all()} == expected
+        assert {c.framework_id for c in task.sub_criteria.all()} == {c2022.framework_of("par").pk}
