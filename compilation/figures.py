@@ -23,6 +23,8 @@ from remediation.models import AgencyReport, AssignmentRole, Task, TaskAssignmen
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
 
+from .models import BaselineScore, PredecessorBaseline
+
 ZERO = Decimal(0)
 
 
@@ -829,3 +831,59 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         cause=cause,
         days_overdue=(as_of - deadline).days if status == TaskStatus.OVERDUE else None,
     )
+
+
+# --------------------------------------------------------------------------- predecessor baselines
+
+
+@dataclass
+class BaselineColumn:
+    """One predecessor province's announced result of the year before, area by area."""
+
+    province: str
+    year: int
+    framework: str
+    percent: Decimal | None
+    rank: str
+    areas: dict[str, tuple[Decimal, Decimal | None]]  # area code -> (max points, announced points)
+
+
+@dataclass
+class BaselineTable:
+    """The columns (one per predecessor) and, per area code, each column's (max, announced) or None."""
+
+    columns: list[BaselineColumn]
+    rows: list[tuple[str, list[tuple[Decimal, Decimal | None] | None]]]
+
+    def __bool__(self) -> bool:
+        return bool(self.columns)
+
+
+def predecessor_baselines(cycle: Cycle) -> BaselineTable:
+    """The baselines of the year before the cycle, for the province the cycle belongs to: one column each.
+
+    Side by side only: the predecessors were scored under their own trees, so
+    no combined figure is computed (two queries).
+    """
+    province = cycle.province
+    if province is None:
+        return BaselineTable([], [])
+    baselines = list(PredecessorBaseline.objects.filter(successor=province, year=cycle.year - 1))
+    areas: dict[int, dict[str, tuple[Decimal, Decimal | None]]] = defaultdict(dict)
+    leaves: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    rows = BaselineScore.objects.filter(baseline__in=baselines).order_by("baseline_id", "order")
+    for baseline_id, code, max_points, announced in rows.values_list("baseline_id", "code", "max_points", "announced"):
+        if "." not in code:
+            areas[baseline_id][code] = (max_points, announced)
+        elif code.count(".") == 2 and announced is not None:
+            leaves[(baseline_id, code.split(".")[0])].append(announced)
+    for baseline_id, by_code in areas.items():  # an area row left blank: the sum of its own leaves
+        for code, (max_points, announced) in by_code.items():
+            if announced is None and leaves.get((baseline_id, code)):
+                by_code[code] = (max_points, sum(leaves[(baseline_id, code)], ZERO))
+    columns = [
+        BaselineColumn(b.province_name, b.year, b.framework_name, b.announced_percent, b.rank, areas[b.pk])
+        for b in baselines
+    ]
+    codes = sorted({code for c in columns for code in c.areas}, key=lambda c: int(c) if c.isdigit() else 0)
+    return BaselineTable(columns, [(code, [c.areas.get(code) for c in columns]) for code in codes])

@@ -18,6 +18,7 @@ urlpatterns = [
     path("agencies/<int:pk>/rename/", restructuring.agency_rename, name="agency-rename"),
     path("agencies/<int:pk>/deactivate/", restructuring.agency_deactivate, name="agency-deactivate"),
     path("agencies/restructure/<slug:kind>/", restructuring.restructure, name="agency-restructure"),
+    path("scores/baselines/import/", restructuring.baseline_import, name="baseline-import"),
     # The consolidated report for the Chairman: issue, follow, download.
     path("consolidated-report/", consolidated.report_list, name="report-list"),
     path("consolidated-report/issue/", consolidated.report_issue, name="report-issue"),

@@ -9,7 +9,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, AgencyKind, LinkKind
+from agencies.models import Agency, AgencyKind, LinkKind, Province
 
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
 # What each restructuring kind asks of SNV: how many sources and successors.
@@ -113,3 +113,24 @@ class RestructuringForm(forms.Form):
         if self.kind == LinkKind.TRANSFER and len(sources) != 1:
             raise forms.ValidationError(_("A transfer moves tasks from one agency."))
         return data
+
+
+class BaselineImportForm(forms.Form):
+    """A predecessor province's announced results of one year, from its framework workbook."""
+
+    successor = forms.ModelChoiceField(label=_("Merged province"), queryset=Province.objects.none())
+    province_name = forms.CharField(label=_("Predecessor province"), max_length=120)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    framework_name = forms.CharField(label=_("Framework"), max_length=200)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=120, required=False)
+    announced_percent = forms.DecimalField(
+        label=_("Announced result (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+    )
+    rank = forms.CharField(label=_("Rank"), max_length=20, required=False)
+    file = forms.FileField(label=_("Framework workbook (.xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = Province.objects.all()
+        self.helper = _helper(_("Import"))
+        self.helper.form_enctype = "multipart/form-data"

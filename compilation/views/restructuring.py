@@ -20,11 +20,13 @@ from agencies.models import Agency, AgencyKind, LinkKind
 from remediation import restructuring
 from remediation.restructuring import Plan, RestructuringError
 
+from .. import baselines
 from ..forms.agencies import (
     RESTRUCTURING_KINDS,
     AgencyCreateForm,
     AgencyDeactivateForm,
     AgencyRenameForm,
+    BaselineImportForm,
     RestructuringForm,
 )
 
@@ -170,3 +172,24 @@ def restructure(request: HttpRequest, kind: str) -> HttpResponse:
         return render(request, "compilation/restructure_form.html", context, status=400)
     context.update(preview=seen, successors=plan.successors)
     return render(request, "compilation/restructure_preview.html", context)
+
+
+# --------------------------------------------------------------------------- predecessor baselines
+
+
+@snv_required
+def baseline_import(request: HttpRequest) -> HttpResponse:
+    """Import a predecessor province's announced results (its framework workbook of that year)."""
+    form = BaselineImportForm(_posted(request), request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.pop("file")
+        result = baselines.import_baseline(upload.read(), user=request.user, **data)
+        if result.baseline is not None:
+            messages.success(request, _("Baseline of %(name)s imported.") % {"name": str(result.baseline)})
+            return redirect("compilation:baseline-import")
+        problems = result.problems
+    status = 400 if request.method == "POST" and (form.errors or problems) else 200
+    context = {"form": form, "problems": problems, "title": _("Predecessor province baseline")}
+    return render(request, "compilation/baseline_import.html", context, status=status)

@@ -100,6 +100,7 @@ EXPECTED = {
     "compilation:agency-rename": ("agency", SNV_ONLY, SNV_FORM_ERROR),
     "compilation:agency-deactivate": ("agency", SNV_ONLY, SNV_FORM_ERROR),
     "compilation:agency-restructure": ("restructure_kind", SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:baseline-import": (None, SNV_ONLY, SNV_FORM_ERROR),
 }
 
 
