@@ -128,3 +128,15 @@ def test_agency_list_filter_shows_communes(client, snv):
     response = client.get(reverse("compilation:agencies"), {"kind": "commune"})
     assert response.status_code == 200
     assert [r.agency_id for r in response.context["page"]] == [commune.pk]
+
+
+def test_snv_sets_the_reporting_kinds_when_starting_a_cycle(client, snv):
+    previous = CycleFactory(year=2024, report_deadline=dt.date(2024, 11, 15))
+    client.force_login(snv)
+    data = {"previous": previous.pk, "year": "2025", "reporting_kinds": ["central", "department", "commune", "ward"]}
+    assert client.post(reverse("compilation:cycle-start"), data).status_code == 302
+    from parindex.models import Cycle
+
+    cycle = Cycle.objects.get(year=2025)
+    assert cycle.reporting_kinds == ["central", "department", "commune", "ward"]
+    assert previous.reporting_kinds == ["central", "department", "district"]
