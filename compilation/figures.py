@@ -15,10 +15,23 @@ from decimal import Decimal
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.models import Agency, labels_on, names_on, vietnamese_order
 from parindex import scoring
-from parindex.models import Criterion, Cycle, FrameworkKind, Method, Score
+from parindex.models import (
+    FIELD_ROUND,
+    Criterion,
+    CrosswalkMapping,
+    Cycle,
+    FrameworkKind,
+    Method,
+    Result,
+    Round,
+    RoundKind,
+    Score,
+)
 from remediation.models import AgencyReport, AssignmentRole, Task, TaskAssignment, lead_on, summarize_statuses, valid_on
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
@@ -47,6 +60,11 @@ class ScoreRow(scoring.DerivedScore):
     appraised_score: Decimal | None = None
     previous_score: Decimal | None = None
     estimate: Decimal | None = None
+    appraised_1: Decimal | None = None
+    #: False where the previous cycle has no counterpart (crosswalk): "không so sánh được"
+    comparable: bool = True
+    #: on the roots: the framework's ranking thresholds (data of the methodology; empty: no groups)
+    groups: tuple = scoring.DEFAULT_GROUPS
     focal_agency: str = ""
     focal_agency_id: int | None = None
     tasks_total: int = 0
@@ -90,12 +108,14 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
         .order_by("order", "code")
         .values(*NODE_FIELDS, focal_short=F("focal_agency__short_name"), focal_name=F("focal_agency__name"))
     )
-    scores = {
-        s["criterion_id"]: s
-        for s in Score.objects.filter(cycle=cycle, criterion__framework=framework).values("criterion_id", *SCORE_FIELDS)
-    }
+    scores = _score_values(cycle, framework.pk, as_of)
     counts = _task_counts_by_criterion(cycle, as_of)
     rows = {n["id"]: _row(n, scores.get(n["id"]), counts.get(n["id"], (0, 0))) for n in nodes}
+    previous = previous_values(cycle, framework.pk, as_of)
+    if previous is not None:
+        for row in rows.values():
+            row.comparable = row.id in previous
+            row.previous_score = previous.get(row.id)
     roots = []
     for node in nodes:
         row = rows[node["id"]]
@@ -107,13 +127,170 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
             row.focal_agency_id = row.focal_agency_id or parent.focal_agency_id
         else:
             roots.append(row)
+    groups = tuple(framework.thresholds)
     for root in roots:
         _sum_children(root)
+        root.groups = groups
     return roots
 
 
 NODE_FIELDS = ("id", "code", "name", "level", "method", "parent_id", "max_points", "focal_agency_id")
-SCORE_FIELDS = ("self_score", "estimate", "appraised_score", "previous_score")
+SCORE_FIELDS = ("self_score", "estimate", "appraised_1", "appraised_score", "previous_score")
+
+
+def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, dict]:
+    """Each sub-criterion's values as recorded at the end of ``as_of``, per round (1–2 queries).
+
+    A cycle without rounds (an archive, an import) shows what is stored. With rounds, the
+    values come from the history as it stood on that day, and the values of a round not
+    yet opened on that day are hidden: on 15/11/2021 the 2021 cycle shows its provisional
+    self-assessment only, although its appraisals were entered in 2022.
+    """
+    rounds = rounds_of(cycle)
+    if not rounds:
+        rows = Score.objects.filter(cycle=cycle, criterion__framework=framework_id).values(
+            "criterion_id", "method", *SCORE_FIELDS
+        )
+        return {r["criterion_id"]: r for r in rows}
+    records = (
+        Score.history.filter(
+            cycle=cycle, criterion__framework=framework_id, history_date__lt=_local_midnight_after(as_of)
+        )
+        .latest_of_each()
+        .order_by("history_date", "history_id")
+        .values("criterion_id", "history_type", "method", *SCORE_FIELDS)
+    )
+    values = {r["criterion_id"]: r for r in records}  # the latest record wins on a tie of dates
+    hidden = [
+        f
+        for f, kind in FIELD_ROUND.items()
+        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
+    ]
+    out = {}
+    for criterion_id, row in values.items():
+        if row["history_type"] == "-":
+            continue
+        for name in hidden:
+            row[name] = None
+        out[criterion_id] = row
+    return out
+
+
+def previous_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, Decimal | None] | None:
+    """Last cycle's figure for each sub-criterion of this cycle's framework, through the crosswalk (3–5 queries).
+
+    None when the cycle has no previous cycle (the stored ``previous_score`` of a baseline
+    imported without a cycle of its own is used then). Same framework: the identity. Else
+    each old sub-criterion's figure is shared among its new ones in proportion to their
+    maxima (a split into two halves gives each half the old points), and a new one fed by
+    several old ones (a merge) takes their sum. A sub-criterion absent from the result has
+    no predecessor: "không so sánh được", never a number.
+    """
+    previous = Cycle.objects.filter(pk=cycle.previous_id).prefetch_related("frameworks").first()
+    if previous is None:
+        return None
+    kind = next((f.kind for f in cycle.frameworks.all() if f.pk == framework_id), None)
+    old_framework = previous.framework_of(kind) if kind else None
+    if old_framework is None:
+        return {}
+    old = {
+        cid: scoring.effective_score(
+            r["self_score"], r["appraised_score"], r["method"], r["estimate"], r["appraised_1"]
+        )
+        for cid, r in _score_values(previous, old_framework.pk, as_of).items()
+    }
+    if old_framework.pk == framework_id:
+        return dict(old)
+    links = list(
+        CrosswalkMapping.objects.filter(
+            crosswalk__old_framework=old_framework, crosswalk__new_framework_id=framework_id, new__isnull=False
+        ).values_list("old_id", "new_id", "new__max_points")
+    )
+    total_max: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for old_id, _new_id, new_max in links:
+        total_max[old_id] += new_max
+    out: dict[int, Decimal | None] = {}
+    for old_id, new_id, new_max in links:
+        value = old.get(old_id)
+        share = (
+            (value * new_max / total_max[old_id]).quantize(Decimal("0.01"))
+            if value is not None and total_max[old_id]
+            else None
+        )
+        out[new_id] = share if out.get(new_id) is None else out[new_id] + (share or ZERO)
+    return out
+
+
+def rounds_of(cycle: Cycle) -> dict[str, Round]:
+    """The cycle's rounds by kind, read once per cycle object."""
+    if not hasattr(cycle, "_rounds_cache"):
+        cycle._rounds_cache = {r.kind: r for r in Round.objects.filter(cycle=cycle)}
+    return cycle._rounds_cache
+
+
+@dataclass
+class RoundState:
+    kind: str
+    label: str
+    opens: dt.date
+    deadline: dt.date
+    provisional: bool
+    locked: bool
+
+
+@dataclass
+class FigureSource:
+    """Which round the figures of a page come from on a date, and whether they are final."""
+
+    rounds: list[RoundState]
+    label: str
+    provisional: bool
+    result: Result | None = None
+    kind: str | None = None  # the round the figures come from
+
+
+SOURCE_LABELS = {
+    RoundKind.SELF_ASSESSMENT: _lazy("self-assessment"),
+    RoundKind.COMPILATION: _lazy("self-assessment"),
+    RoundKind.APPRAISAL_1: _lazy("appraisal round 1"),
+    RoundKind.EXPLANATION: _lazy("appraisal round 1"),
+    RoundKind.APPRAISAL_2: _lazy("appraisal round 2"),
+    RoundKind.ANNOUNCEMENT: _lazy("announced result"),
+}
+
+
+def figure_source(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -> FigureSource | None:
+    """The rounds opened by ``as_of`` (a round not yet opened is hidden) and the label of the figures:
+    "tự đánh giá (dự kiến)", "thẩm định vòng 1", "kết quả công bố"… (None for a cycle without rounds)."""
+    rounds = rounds_of(cycle)
+    if not rounds:
+        return None
+    shown = sorted((r for r in rounds.values() if r.has_opened(as_of)), key=lambda r: (r.opens, r.id))
+    states = [
+        RoundState(
+            r.kind, str(r.get_kind_display()), r.opens, r.deadline, r.is_provisional_on(as_of), r.is_locked_on(as_of)
+        )
+        for r in shown
+    ]
+    result = announced(cycle, as_of, kind)
+    if result is not None:
+        return FigureSource(states, str(SOURCE_LABELS[RoundKind.ANNOUNCEMENT]), False, result, RoundKind.ANNOUNCEMENT)
+    latest = next((r for r in reversed(shown) if r.kind != RoundKind.ANNOUNCEMENT), None)
+    if latest is None:
+        return FigureSource(states, "", True)
+    label = str(SOURCE_LABELS[latest.kind])
+    provisional = latest.is_provisional_on(as_of)
+    if provisional:
+        label = _("%(round)s (provisional)") % {"round": label}
+    return FigureSource(states, label, provisional, None, latest.kind)
+
+
+def announced(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR) -> Result | None:
+    """The announced result once its decision is dated on or before ``as_of``; never before."""
+    if not hasattr(cycle, "_results_cache"):
+        cycle._results_cache = {r.kind: r for r in Result.objects.filter(cycle=cycle)}
+    result = cycle._results_cache.get(kind)
+    return result if result is not None and result.decision_date <= as_of else None
 
 
 def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
@@ -131,6 +308,7 @@ def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
         appraised_score=score["appraised_score"] if score else None,
         previous_score=score["previous_score"] if score else None,
         estimate=score["estimate"] if score else None,
+        appraised_1=score["appraised_1"] if score else None,
         # str(Agency): the short name, else the name.
         focal_agency=(node["focal_short"] or node["focal_name"] or "") if node["focal_agency_id"] else "",
         focal_agency_id=node["focal_agency_id"],
@@ -153,6 +331,7 @@ def _sum_children(row: ScoreRow) -> None:
     row.appraised_score = sum((c.effective or ZERO for c in row.children), ZERO)
     prev = [c.previous_score for c in row.children if c.previous_score is not None]
     row.previous_score = sum(prev, ZERO) if prev else None
+    row.comparable = any(c.comparable for c in row.children)
     row.tasks_total = sum(c.tasks_total for c in row.children)
     row.tasks_open = sum(c.tasks_open for c in row.children)
 
@@ -190,6 +369,8 @@ class Totals:
     survey_max: Decimal
     survey_estimated: int = 0
     survey_pending: int = 0
+    #: the methodology's thresholds (Framework.groups); empty: the methodology has no groups
+    groups: tuple = scoring.DEFAULT_GROUPS
 
     @property
     def percent(self) -> Decimal:
@@ -204,8 +385,8 @@ class Totals:
         return scoring.percentage(self.survey_points, self.survey_max)
 
     @property
-    def group(self) -> str:
-        return scoring.ranking_group(self.percent)
+    def group(self) -> str | None:
+        return scoring.ranking_group(self.percent, self.groups)
 
     @property
     def previous_percent(self) -> Decimal | None:
@@ -216,7 +397,7 @@ class Totals:
     @property
     def previous_group(self) -> str | None:
         pct = self.previous_percent
-        return scoring.ranking_group(pct) if pct is not None else None
+        return scoring.ranking_group(pct, self.groups) if pct is not None else None
 
     @property
     def lost(self) -> Decimal:
@@ -240,6 +421,7 @@ def totals(tree: list[ScoreRow]) -> Totals:
         survey_max=sum((r.max_points for r in survey), ZERO),
         survey_estimated=sum(1 for r in survey if r.is_estimate),
         survey_pending=sum(1 for r in survey if not r.has_result),
+        groups=tree[0].groups if tree else scoring.DEFAULT_GROUPS,
     )
 
 
@@ -257,14 +439,15 @@ class Projection:
     gained: Decimal
     sub_criteria: int
     rule: str = ProjectionRule.DONE_SO_FAR
+    groups: tuple = scoring.DEFAULT_GROUPS
 
     @property
     def percent(self) -> Decimal:
         return scoring.percentage(self.points, self.max_points)
 
     @property
-    def group(self) -> str:
-        return scoring.ranking_group(self.percent)
+    def group(self) -> str | None:
+        return scoring.ranking_group(self.percent, self.groups)
 
 
 def _liftable(row: ScoreRow) -> bool:
@@ -284,7 +467,7 @@ def projected(tree: list[ScoreRow], rule: str = ProjectionRule.DONE_SO_FAR) -> P
         rows = [r for r in rows if r.all_tasks_done]
     gained = sum((r.gap for r in rows), ZERO)
     base = totals(tree)
-    return Projection(base.points + gained, base.max_points, gained, len(rows), rule)
+    return Projection(base.points + gained, base.max_points, gained, len(rows), rule, base.groups)
 
 
 def projections(tree: list[ScoreRow]) -> dict[str, Projection]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, cycles, dashboard, excel, home, restructuring, scores
+from .views import consolidated, cycles, dashboard, excel, home, restructuring, rounds, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
     path("agencies/<int:pk>/deactivate/", restructuring.agency_deactivate, name="agency-deactivate"),
     path("agencies/restructure/<slug:kind>/", restructuring.restructure, name="agency-restructure"),
     path("scores/baselines/import/", restructuring.baseline_import, name="baseline-import"),
+    path("rounds/", rounds.round_list, name="round-list"),
+    path("rounds/<int:pk>/reopen/", rounds.round_reopen, name="round-reopen"),
+    path("rounds/<int:pk>/<slug:action>/", rounds.round_submit, name="round-submit"),
     # The consolidated report for the Chairman: issue, follow, download.
     path("consolidated-report/", consolidated.report_list, name="report-list"),
     path("consolidated-report/issue/", consolidated.report_issue, name="report-issue"),

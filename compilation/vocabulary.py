@@ -8,7 +8,7 @@ words follow docs/glossary.md.
 from __future__ import annotations
 
 from agencies.models import AgencyKind
-from parindex.models import Level, Method
+from parindex.models import Level, Method, RoundKind
 from parindex.scoring import RankingGroup
 from remediation.reports import ReportGroup, ReportState
 from remediation.status import TaskStatus
@@ -46,3 +46,20 @@ AGENCY_KIND = {
     AgencyKind.SPECIAL_ZONE: "UBND đặc khu",
 }
 RANKING_GROUP = {RankingGroup.A: "nhóm A", RankingGroup.B: "nhóm B", RankingGroup.C: "nhóm C"}
+
+# Which round the figures come from (glossary: "tự đánh giá (dự kiến)", "thẩm định vòng 1", "kết quả công bố").
+FIGURE_SOURCE = {
+    RoundKind.SELF_ASSESSMENT: "tự đánh giá",
+    RoundKind.COMPILATION: "tự đánh giá",
+    RoundKind.APPRAISAL_1: "thẩm định vòng 1",
+    RoundKind.EXPLANATION: "thẩm định vòng 1",
+    RoundKind.APPRAISAL_2: "thẩm định vòng 2",
+    RoundKind.ANNOUNCEMENT: "kết quả công bố",
+}
+PROVISIONAL = "dự kiến"
+
+
+def figure_source(kind: str | None, provisional: bool) -> str:
+    """ "tự đánh giá (dự kiến)", "thẩm định vòng 1", "kết quả công bố" … for a document."""
+    label = FIGURE_SOURCE.get(kind, "") if kind else ""
+    return f"{label} ({PROVISIONAL})" if label and provisional else label

@@ -8,6 +8,9 @@ cannot be probed.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -58,6 +61,22 @@ def selected_cycle(request: HttpRequest, *, form_field: bool = False) -> Cycle:
         raise Http404("No cycle yet.")
     cycle.selected_as_current = True  # spares cycle_param() a second look-up
     return cycle
+
+
+def selected_as_of(request: HttpRequest, cycle: Cycle) -> dt.date:
+    """``?as_of=dd/mm/yyyy`` (or ISO yyyy-mm-dd): the date the figures are read as of; else the cycle's.
+
+    A malformed date is a 400, never a 500 and never silently another date.
+    """
+    raw = (request.GET.get("as_of") or "").strip()
+    if not raw:
+        return cycle.as_of()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise BadRequest("Malformed as_of date.")
 
 
 def cycle_param(cycle: Cycle) -> str:

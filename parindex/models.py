@@ -271,9 +271,10 @@ class ScoreQuerySet(models.QuerySet):
         (``appraised_score``), else the province's own estimate; with neither the
         sub-criterion has no result yet ("chưa có kết quả") and is NOT counted.
         """
-        no_appraisal = Q(appraised_score__isnull=True)
+        no_appraisal = Q(appraised_score__isnull=True, appraised_1__isnull=True)
         return self.filter(
             Q(appraised_score__isnull=False, appraised_score__lt=F("max_points"))
+            | Q(appraised_score__isnull=True, appraised_1__isnull=False, appraised_1__lt=F("max_points"))
             | (no_appraisal & Q(method=Method.SELF) & (Q(self_score__isnull=True) | Q(self_score__lt=F("max_points"))))
             | (no_appraisal & Q(method=Method.SURVEY, estimate__isnull=False, estimate__lt=F("max_points")))
         )
@@ -309,6 +310,16 @@ class Score(scoring.DerivedScore, models.Model):
         help_text=_("Survey-based sub-criteria only: the province's own estimate until the Ministry's result."),
         **SCORE,
     )
+    evidence_note = models.TextField(
+        _("explanation where evidence is missing"),
+        blank=True,
+        help_text=_("Self-assessment: how the score was reached where there is no evidence document."),
+    )
+    appraised_1 = models.DecimalField(_("appraised score, round 1"), null=True, blank=True, **SCORE)
+    council_remark = models.TextField(_("the appraisal council's remark"), blank=True)
+    explanation = models.TextField(
+        _("explanation (giải trình)"), blank=True, help_text=_("Where the round-1 appraisal is below the self score.")
+    )
     appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **SCORE)
     previous_score = models.DecimalField(_("previous year's score"), null=True, blank=True, **SCORE)
     target = models.DecimalField(_("target"), null=True, blank=True, **SCORE)
@@ -326,6 +337,7 @@ class Score(scoring.DerivedScore, models.Model):
             models.CheckConstraint(condition=score_range("appraised_score"), name="score_appraised_in_range"),
             models.CheckConstraint(condition=score_range("target"), name="score_target_in_range"),
             models.CheckConstraint(condition=score_range("estimate"), name="score_estimate_in_range"),
+            models.CheckConstraint(condition=score_range("appraised_1"), name="score_appraised_1_in_range"),
             models.CheckConstraint(
                 condition=Q(self_score__isnull=True) | Q(method=Method.SELF), name="score_survey_no_self_score"
             ),
@@ -350,7 +362,7 @@ class Score(scoring.DerivedScore, models.Model):
     def clean(self) -> None:
         limit = self.criterion.max_points if self.criterion_id else self.max_points
         method = self.criterion.method if self.criterion_id else self.method
-        for field in ("self_score", "estimate", "appraised_score", "target"):
+        for field in ("self_score", "estimate", "appraised_1", "appraised_score", "target"):
             value = getattr(self, field)
             if value is not None and (value < 0 or (limit is not None and value > limit)):
                 raise ValidationError({field: _("The score must be between 0 and %(max)s.") % {"max": limit}})
@@ -365,3 +377,205 @@ SURVEY_NO_SELF_SCORE = _(
     "Ministry's survey result; the province's own estimate goes in the estimate field."
 )
 ESTIMATE_SURVEY_ONLY = _("Only survey-based sub-criteria take an estimate; enter the self score instead.")
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+class RoundKind(models.TextChoices):
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+    COMPILATION = "compilation", _("SNV's compilation and submission")
+    APPRAISAL_1 = "appraisal_1", _("Appraisal, round 1")
+    EXPLANATION = "explanation", _("Explanation")
+    APPRAISAL_2 = "appraisal_2", _("Appraisal, round 2")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+
+
+class RoundOwner(models.TextChoices):
+    FOCAL = "focal", _("Focal agencies")
+    SNV = "snv", _("Department of Home Affairs")
+    MINISTRY = "ministry", _("Ministry of Home Affairs (entered by SNV)")
+
+
+ROUND_OWNERS = {
+    RoundKind.SELF_ASSESSMENT: RoundOwner.FOCAL,
+    RoundKind.COMPILATION: RoundOwner.SNV,
+    RoundKind.APPRAISAL_1: RoundOwner.MINISTRY,
+    RoundKind.EXPLANATION: RoundOwner.FOCAL,
+    RoundKind.APPRAISAL_2: RoundOwner.MINISTRY,
+    RoundKind.ANNOUNCEMENT: RoundOwner.MINISTRY,
+}
+
+# Which Score fields each round writes. The values live on Score, one column per round,
+# not in a table of round entries: a sub-criterion has exactly one value per round, the
+# database CHECKs each column against the copied maximum, and simple_history already keeps
+# every change with who, when and why, which is what "as recorded at D" reads. A separate
+# entries table would hold the same facts twice and cost a join on every page.
+ROUND_FIELDS = {
+    RoundKind.SELF_ASSESSMENT: ("self_score", "estimate", "evidence_note"),
+    RoundKind.APPRAISAL_1: ("appraised_1", "council_remark"),
+    RoundKind.EXPLANATION: ("explanation",),
+    RoundKind.APPRAISAL_2: ("appraised_score",),
+}
+FIELD_ROUND = {field: kind for kind, fields in ROUND_FIELDS.items() for field in fields}
+
+
+class Round(models.Model):
+    """One round of a cycle's scoring, with its dates, its owner and its lock.
+
+    Entries lock by themselves after the deadline: the beat task stamps ``locked_at``
+    (for the record), and every write checks the same date rule (``is_locked_on``), so a
+    write the day after the deadline is refused even before the task has run.
+    """
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="rounds", verbose_name=_("cycle"))
+    kind = models.CharField(_("round"), max_length=20, choices=RoundKind.choices)
+    opens = models.DateField(_("opens"))
+    deadline = models.DateField(_("deadline"))
+    owner = models.CharField(_("owner"), max_length=10, choices=RoundOwner.choices)
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, help_text=_("Until then the round's figures are provisional.")
+    )
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["cycle", "opens", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind"], name="round_unique_kind"),
+            models.CheckConstraint(condition=Q(deadline__gte=F("opens")), name="round_deadline_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} {self.get_kind_display()}"
+
+    def has_opened(self, day: dt.date) -> bool:
+        return day >= self.opens
+
+    def is_locked_on(self, day: dt.date) -> bool:
+        return day > self.deadline
+
+    def is_provisional_on(self, day: dt.date) -> bool:
+        """Figures are provisional until the round closes (its closing date, else its deadline)."""
+        return day < (self.closed_on or self.deadline)
+
+
+class RoundSubmission(models.Model):
+    """A focal agency's submission of its area in a round; withdrawing it reopens the entries to edit."""
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="submissions", verbose_name=_("round"))
+    agency = models.ForeignKey(Agency, models.PROTECT, related_name="+", verbose_name=_("agency"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        "agencies.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("submitted by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("round submission")
+        verbose_name_plural = _("round submissions")
+        constraints = [models.UniqueConstraint(fields=["round", "agency"], name="round_submission_unique")]
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class RoundReopening(models.Model):
+    """SNV reopens one agency's entries of a locked round, with a reason: who, when, why, until when."""
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="reopenings", verbose_name=_("round"))
+    agency = models.ForeignKey(Agency, models.PROTECT, related_name="+", verbose_name=_("agency"))
+    reopened_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("reopened by"))
+    reopened_at = models.DateTimeField(_("reopened at"))
+    until = models.DateField(_("open until"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["-reopened_at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="reopening_has_reason")]
+
+
+class Result(models.Model):
+    """The announced result of a cycle for one framework: decision, percentage, rank among N, group."""
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="results", verbose_name=_("cycle"))
+    kind = models.CharField(_("kind"), max_length=8, choices=FrameworkKind.choices)
+    decision = models.CharField(_("decision"), max_length=120)
+    decision_date = models.DateField(_("date of the decision"))
+    percent = models.DecimalField(_("overall result (%)"), **SCORE)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    out_of = models.PositiveSmallIntegerField(
+        _("among"), help_text=_("Number of provinces ranked: 63 before the 2025 reorganisation, 34 after.")
+    )
+    group = models.CharField(
+        _("group"), max_length=10, blank=True, help_text=_("Only where the methodology has groups.")
+    )
+    components = models.JSONField(_("components (%)"), default=dict, blank=True, help_text=_("SIPAS: code → percent."))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("announced result")
+        verbose_name_plural = _("announced results")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind"], name="result_unique_kind"),
+            models.CheckConstraint(condition=Q(rank__gte=1) & Q(rank__lte=F("out_of")), name="result_rank_in_range"),
+        ]
+
+
+# --------------------------------------------------------------------------- crosswalk
+
+
+class Crosswalk(models.Model):
+    """How the sub-criteria of one framework version map onto the next one's.
+
+    "Previous year", "change", the trend and carried-over tasks follow it; between two
+    cycles on the same framework the mapping is the identity and no crosswalk is needed.
+    """
+
+    old_framework = models.ForeignKey(
+        Framework, models.CASCADE, related_name="crosswalks_out", verbose_name=_("old framework")
+    )
+    new_framework = models.ForeignKey(
+        Framework, models.CASCADE, related_name="crosswalks_in", verbose_name=_("new framework")
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+        constraints = [
+            models.UniqueConstraint(fields=["old_framework", "new_framework"], name="crosswalk_unique"),
+            models.CheckConstraint(condition=~Q(old_framework=F("new_framework")), name="crosswalk_two_versions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_framework} → {self.new_framework}"
+
+
+class CrosswalkMapping(models.Model):
+    """One old sub-criterion → one new sub-criterion, or → none (dropped); a split has several rows."""
+
+    crosswalk = models.ForeignKey(Crosswalk, models.CASCADE, related_name="mappings", verbose_name=_("crosswalk"))
+    old = models.ForeignKey(Criterion, models.CASCADE, related_name="+", verbose_name=_("old sub-criterion"))
+    new = models.ForeignKey(
+        Criterion, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("new sub-criterion")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("crosswalk mapping")
+        verbose_name_plural = _("crosswalk mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["crosswalk", "old", "new"], name="crosswalk_mapping_unique"),
+            models.UniqueConstraint(
+                fields=["crosswalk", "old"], condition=Q(new__isnull=True), name="crosswalk_mapping_one_drop"
+            ),
+        ]

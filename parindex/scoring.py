@@ -28,14 +28,17 @@ def effective_score(
     appraised: Decimal | None,
     method: str = "self",
     estimate: Decimal | None = None,
+    appraised_1: Decimal | None = None,
 ) -> Decimal | None:
-    """The figure that counts: the Ministry's appraisal (or survey result) once it exists.
+    """The figure that counts: the latest appraisal (round 2, else round 1) or survey result.
 
-    Before it, a self-assessed sub-criterion counts its self score; a survey-based
+    Before any, a self-assessed sub-criterion counts its self score; a survey-based
     one, which is never self-scored, counts the province's own estimate, if any.
     """
     if appraised is not None:
         return appraised
+    if appraised_1 is not None:
+        return appraised_1
     return estimate if method == SURVEY else self_score
 
 
@@ -93,6 +96,7 @@ class DerivedScore:
     self_score: Decimal | None
     estimate: Decimal | None
     appraised_score: Decimal | None
+    appraised_1: Decimal | None
     previous_score: Decimal | None
 
     @property
@@ -101,12 +105,13 @@ class DerivedScore:
 
     @property
     def effective(self) -> Decimal | None:
-        return effective_score(self.self_score, self.appraised_score, self.method, self.estimate)
+        return effective_score(self.self_score, self.appraised_score, self.method, self.estimate, self.appraised_1)
 
     @property
     def is_estimate(self) -> bool:
         """The figure that counts is the province's estimate, not the Ministry's result."""
-        return self.is_survey and self.appraised_score is None and self.estimate is not None
+        no_result = self.appraised_score is None and self.appraised_1 is None
+        return self.is_survey and no_result and self.estimate is not None
 
     @property
     def has_result(self) -> bool:

@@ -8,6 +8,7 @@ who made it (``_history_user``) and why (``_change_reason``).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,11 +17,37 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from agencies.models import User
+from agencies import clock
+from agencies.models import Agency, User
 
-from .models import Criterion, Cycle, Framework, Score
+from .models import (
+    FIELD_ROUND,
+    Criterion,
+    Crosswalk,
+    CrosswalkMapping,
+    Cycle,
+    Framework,
+    Round,
+    RoundKind,
+    RoundOwner,
+    RoundReopening,
+    RoundSubmission,
+    Score,
+)
 
-SCORE_FIELDS = ("self_score", "estimate", "appraised_score", "previous_score", "target", "note")
+SCORE_FIELDS = (
+    "self_score",
+    "estimate",
+    "evidence_note",
+    "appraised_1",
+    "council_remark",
+    "explanation",
+    "appraised_score",
+    "previous_score",
+    "target",
+    "note",
+)
+TEXT_FIELDS = ("note", "evidence_note", "council_remark", "explanation")
 
 # Fields of a cycle carried unchanged into the next one: the document settings
 # and the reminder rhythm rarely change from one year to the next.
@@ -58,15 +85,234 @@ def update_score(cycle: Cycle, criterion: Criterion, *, user: User | None, reaso
         raise ValidationError(_("Only sub-criteria carry scores; the totals above them are computed."))
     Score.objects.get_or_create(cycle=cycle, criterion=criterion, defaults={"max_points": criterion.max_points})
     score = Score.objects.select_for_update().select_related("criterion").get(cycle=cycle, criterion=criterion)
+    changed = {n for n, v in values.items() if getattr(score, n) != (_text(v) if n in TEXT_FIELDS else v)}
+    check_round_write(cycle, criterion, changed, user, score={**_current(score), **values})
     for name, value in values.items():
-        setattr(score, name, value if name != "note" else (value or ""))
+        setattr(score, name, _text(value) if name in TEXT_FIELDS else value)
     score.max_points = criterion.max_points
     score.method = criterion.method
     score.clean()
     score._history_user = user
     score._change_reason = reason
+    # The record is dated by the project's clock, so "as recorded at D" reads the same
+    # dates the rounds' deadlines are checked against (the demo pins the clock).
+    score._history_date = clock.now(cycle)
     score.save()
     return score
+
+
+def _text(value: str | None) -> str:
+    return unicodedata.normalize("NFC", value or "").strip()
+
+
+def _current(score: Score) -> dict:
+    return {name: getattr(score, name) for name in SCORE_FIELDS}
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def area_focal_id(criterion: Criterion) -> int | None:
+    """The focal agency of the criterion's area (a few queries at most: the tree is three deep)."""
+    node = criterion
+    while node.parent_id is not None:
+        node = node.parent
+    return node.focal_agency_id
+
+
+def _reopened(round_: Round, agency_id: int | None, today: dt.date) -> bool:
+    return agency_id is not None and round_.reopenings.filter(agency_id=agency_id, until__gte=today).exists()
+
+
+def check_round_write(
+    cycle: Cycle, criterion: Criterion, fields: set[str], user: User | None, score: dict | None = None
+) -> None:
+    """The rule every write of a round's value obeys (forms, imports and services alike).
+
+    A round not yet open, or past its deadline, refuses its values, unless SNV has reopened
+    the area's focal agency; in a round the focal agencies own, only that agency writes (SNV
+    too, once it has reopened the entries with a reason), and not while its area stands
+    submitted. An explanation is written only where the round-1 appraisal is below the
+    self score. Cycles without rounds (archives, imports) keep the plain rules.
+    """
+    kinds = {FIELD_ROUND[f] for f in fields if f in FIELD_ROUND}
+    if not kinds:
+        return
+    rounds = {r.kind: r for r in Round.objects.filter(cycle=cycle, kind__in=kinds)}
+    today = cycle.today()
+    focal_id = area_focal_id(criterion) if rounds else None
+    for kind, round_ in rounds.items():
+        label = round_.get_kind_display()
+        reopened = _reopened(round_, focal_id, today)
+        if not round_.has_opened(today):
+            raise ValidationError(
+                _("The %(round)s round opens on %(date)s.") % {"round": label, "date": f"{round_.opens:%d/%m/%Y}"}
+            )
+        if round_.is_locked_on(today) and not reopened:
+            message = _(
+                "The %(round)s round closed on %(date)s: its entries are locked. SNV can reopen an agency's "
+                "entries with a reason."
+            )
+            raise ValidationError(message % {"round": label, "date": f"{round_.deadline:%d/%m/%Y}"})
+        if round_.owner == RoundOwner.FOCAL:
+            _check_focal_write(round_, focal_id, user, reopened)
+        if kind == RoundKind.EXPLANATION and score is not None:
+            appraised, own = score.get("appraised_1"), score.get("self_score")
+            if appraised is None or own is None or appraised >= own:
+                raise ValidationError(
+                    {
+                        "explanation": _(
+                            "An explanation is written only where the round-1 appraisal is below the self score."
+                        )
+                    }
+                )
+
+
+def _check_focal_write(round_: Round, focal_id: int | None, user: User | None, reopened: bool) -> None:
+    if user is not None:
+        own = user.agency is not None and user.agency.pk == focal_id
+        if not own and not (user.is_snv and reopened):
+            raise ValidationError(
+                _(
+                    "The focal agency of the area enters this round's values; SNV writes in its place only after "
+                    "reopening its entries with a reason."
+                )
+            )
+    if RoundSubmission.objects.filter(round=round_, agency_id=focal_id, submitted_at__isnull=False).exists():
+        raise ValidationError(_("The area has been submitted in this round; withdraw the submission to edit it."))
+
+
+def _focal_round(round_: Round) -> None:
+    if round_.owner != RoundOwner.FOCAL:
+        raise ValidationError(_("Only rounds of the focal agencies are submitted by area."))
+
+
+@transaction.atomic
+def submit_area(round_: Round, agency: Agency, *, user: User) -> RoundSubmission:
+    """A focal agency submits its area's entries; before the deadline (or within a reopening)."""
+    _focal_round(round_)
+    today = round_.cycle.today()
+    if not round_.has_opened(today):
+        raise ValidationError(_("The round has not opened yet."))
+    if round_.is_locked_on(today) and not _reopened(round_, agency.pk, today):
+        raise ValidationError(_("The round's deadline has passed: its entries are locked."))
+    submission, _created = RoundSubmission.objects.select_for_update().get_or_create(round=round_, agency=agency)
+    submission.submitted_at, submission.submitted_by = clock.now(round_.cycle), user
+    submission._history_user = user
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def withdraw_area(round_: Round, agency: Agency, *, user: User) -> RoundSubmission:
+    """Withdraw a submission to edit it again: only before the round's deadline."""
+    _focal_round(round_)
+    if round_.is_locked_on(round_.cycle.today()) and not _reopened(round_, agency.pk, round_.cycle.today()):
+        raise ValidationError(_("The round's deadline has passed: a submission can no longer be withdrawn."))
+    submission = RoundSubmission.objects.select_for_update().filter(round=round_, agency=agency).first()
+    if submission is None or not submission.is_submitted:
+        raise ValidationError(_("There is no submission to withdraw."))
+    submission.submitted_at = None
+    submission._history_user = user
+    submission._change_reason = _("Withdrawn to edit")
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def reopen_entries(round_: Round, agency: Agency, *, user: User, reason: str, until: dt.date) -> RoundReopening:
+    """SNV reopens one agency's entries of a round, recorded with who, when, why and until when."""
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV reopens a round's entries."))
+    reason = _text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening.")})
+    if until < round_.cycle.today():
+        raise ValidationError({"until": _("The reopening must last until today at least.")})
+    reopening = RoundReopening.objects.create(
+        round=round_, agency=agency, reopened_by=user, reopened_at=clock.now(round_.cycle), until=until, reason=reason
+    )
+    submission = RoundSubmission.objects.filter(round=round_, agency=agency, submitted_at__isnull=False).first()
+    if submission is not None:  # reopened entries are edited, so the submission is withdrawn
+        submission.submitted_at = None
+        submission._history_user = user
+        submission._change_reason = _("Reopened by SNV: %(reason)s") % {"reason": reason}
+        submission.save()
+    return reopening
+
+
+def lock_due_rounds(today: dt.date | None = None) -> int:
+    """Stamp the rounds whose deadline has passed as locked (the beat task); returns how many.
+
+    The stamp is the record; the lock itself is the date rule of check_round_write, so a
+    round is locked the day after its deadline even if this has not run yet.
+    """
+    today = today or clock.today()
+    return Round.objects.filter(deadline__lt=today, locked_at__isnull=True).update(locked_at=clock.now())
+
+
+# --------------------------------------------------------------------------- crosswalk
+
+
+def _code(value) -> str:
+    return unicodedata.normalize("NFC", str(value or "")).strip()
+
+
+@transaction.atomic
+def import_crosswalk(
+    old: Framework, new: Framework, rows: list[tuple[str, str, str]], *, user: User | None
+) -> Crosswalk:
+    """Replace the crosswalk old → new by ``rows`` of (old code, new code or blank for none, note).
+
+    Every code must name a scored node of its framework; a problem anywhere refuses the whole
+    file (one ValidationError listing them), so a crosswalk is never half-replaced. An old
+    sub-criterion absent from the file has no mapping: "không so sánh được".
+    """
+    old_nodes = {c.code: c for c in Criterion.objects.filter(framework=old).leaves()}
+    new_nodes = {c.code: c for c in Criterion.objects.filter(framework=new).leaves()}
+    problems, wanted = [], {}
+    for number, (old_code, new_code, note) in enumerate(rows, start=1):
+        old_code, new_code = _code(old_code), _code(new_code)
+        if old_code not in old_nodes:
+            problems.append(
+                _("Row %(n)s: %(code)s is not a sub-criterion of the old framework.") % {"n": number, "code": old_code}
+            )
+            continue
+        if new_code and new_code not in new_nodes:
+            problems.append(
+                _("Row %(n)s: %(code)s is not a sub-criterion of the new framework.") % {"n": number, "code": new_code}
+            )
+            continue
+        wanted[(old_code, new_code)] = _code(note)[:300]
+    dropped_and_mapped = {o for o, n in wanted if not n} & {o for o, n in wanted if n}
+    problems += [_("%(code)s is both mapped and dropped.") % {"code": code} for code in sorted(dropped_and_mapped)]
+    if problems:
+        raise ValidationError(problems)
+    crosswalk, _created = Crosswalk.objects.get_or_create(old_framework=old, new_framework=new)
+    crosswalk.mappings.all().delete()
+    CrosswalkMapping.objects.bulk_create(
+        CrosswalkMapping(crosswalk=crosswalk, old=old_nodes[o], new=new_nodes.get(n) if n else None, note=note)
+        for (o, n), note in wanted.items()
+    )
+    crosswalk._history_user = user
+    crosswalk._change_reason = _("Imported: %(n)s mappings") % {"n": len(wanted)}
+    crosswalk.save()
+    return crosswalk
+
+
+@transaction.atomic
+def set_mapping(crosswalk: Crosswalk, old: Criterion, new_codes: list[str], note: str, *, user: User | None) -> None:
+    """SNV corrects one old sub-criterion's mapping in the browser: its new codes (none: dropped)."""
+    new_nodes = {c.code: c for c in Criterion.objects.filter(framework=crosswalk.new_framework).leaves()}
+    codes = [_code(c) for c in new_codes if _code(c)]
+    unknown = [c for c in codes if c not in new_nodes]
+    if unknown:
+        raise ValidationError(_("Not sub-criteria of the new framework: %(codes)s") % {"codes": ", ".join(unknown)})
+    crosswalk.mappings.filter(old=old).delete()
+    for code in codes or [""]:
+        mapping = CrosswalkMapping(crosswalk=crosswalk, old=old, new=new_nodes.get(code), note=_code(note)[:300])
+        mapping._history_user = user
+        mapping.save()
 
 
 # --------------------------------------------------------------------------- next cycle
@@ -179,13 +425,27 @@ def _frameworks_for(cycle: Cycle, previous: Cycle, copy: bool) -> tuple[dict[int
     copied = 0
     for framework in previous.frameworks.all():
         if copy:
+            old_framework = framework
             framework, nodes = _copy_framework(framework, previous.year, cycle.year)
+            _identity_crosswalk(old_framework, framework, nodes)
             copied += 1
         else:
             nodes = {n.id: n for n in framework.criteria.all()}
         cycle.frameworks.add(framework)
         mapping.update(nodes)
     return mapping, copied
+
+
+def _identity_crosswalk(old: Framework, new: Framework, nodes: dict[int, Criterion]) -> None:
+    """A copied tree maps each sub-criterion onto its copy, so "previous year" follows the crosswalk
+    rule everywhere (and a tree imported later in place of the copy gets its own crosswalk)."""
+    parents = {n.parent_id for n in nodes.values() if n.parent_id}
+    crosswalk = Crosswalk.objects.create(old_framework=old, new_framework=new, note=_("Copy of the tree"))
+    CrosswalkMapping.objects.bulk_create(
+        CrosswalkMapping(crosswalk=crosswalk, old_id=old_id, new=node)
+        for old_id, node in nodes.items()
+        if node.id not in parents
+    )
 
 
 def _framework_name(framework: Framework, old_year: int, new_year: int) -> str:

@@ -64,7 +64,10 @@ def summary_section(cycle: Cycle, as_of: dt.date, tree: list[figures.ScoreRow]) 
     """Section 1: scores, task counts and agency reports, exactly the dashboard's headline."""
     head = figures.headline_of_tree(cycle, as_of, tree)
     totals = head.totals
+    source = figures.figure_source(cycle, as_of)
     return {
+        "source": vocabulary.figure_source(source.kind, source.provisional) if source else "",
+        "result": source.result if source else None,
         "headline": head,
         "totals": totals,
         "projection": head.projection,

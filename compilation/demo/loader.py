@@ -20,7 +20,21 @@ from agencies.models import Agency, AgencyKind, Membership, MembershipRole, Prov
 from compilation.demo import agencies2021 as agency_data
 from compilation.demo import par2021 as par_data
 from compilation.demo import par2022
-from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
+from parindex.models import (
+    ROUND_OWNERS,
+    Criterion,
+    Crosswalk,
+    Cycle,
+    Framework,
+    FrameworkKind,
+    Level,
+    Method,
+    Result,
+    Round,
+    RoundKind,
+    Score,
+)
+from parindex.services import import_crosswalk
 from remediation.models import AgencyReport, AssignmentRole, ProgressUpdate, ReportStatus, Task
 
 from .gialai2025 import load_gialai2025
@@ -74,8 +88,9 @@ def load_demo(force: bool = False, with_2025: bool = False) -> Stats:
     agencies = load_agencies(stats)
     load_users(agencies, stats)
     par, sipas = load_frameworks(agencies, stats)
-    cycle2020, cycle2021 = load_cycles(par, sipas, stats)
-    load_scores(cycle2020, cycle2021, par, sipas, stats)
+    par2020 = load_framework_2020(agencies, par, stats)
+    cycle2020, cycle2021 = load_cycles(par2020, par, sipas, stats)
+    load_scores(cycle2020, cycle2021, par2020, par, sipas, stats)
     load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
     load_2022(cycle2021, par, stats)
@@ -162,6 +177,7 @@ def _framework(spec: dict, kind: str, total: Decimal, stats: Stats) -> Framework
             "legal_basis": spec["legal_basis"],
             "description": spec["description"],
             "total_points": total,
+            **{k: spec[k] for k in ("decision_date", "first_year", "last_year") if k in spec},
         },
     )
     stats.add("framework", created)
@@ -178,6 +194,25 @@ def _node(framework: Framework, stats: Stats, order: int, **fields) -> Criterion
 
 def load_frameworks(agencies: dict[str, Agency], stats: Stats) -> tuple[Framework, Framework]:
     par = _framework(par_data.PAR_FRAMEWORK, FrameworkKind.PAR, Decimal(100), stats)
+    _build_tree(par, agencies, stats)
+    sipas = _framework(par_data.SIPAS_FRAMEWORK, FrameworkKind.SIPAS, Decimal(100), stats)
+    for i, (code, name, max_points, _s21, _s20) in enumerate(par_data.SIPAS_COMPONENTS, start=1):
+        _node(sipas, stats, i, code=code, name=name, level=Level.AREA, max_points=max_points, method=Method.SURVEY)
+    return par, sipas
+
+
+def load_framework_2020(agencies: dict[str, Agency], par2021: Framework, stats: Stats) -> Framework:
+    """2020's own version (1150/QĐ-BNV), illustrated with the 2021 tree's shape, and its crosswalk to 2021."""
+    par2020 = _framework(par_data.PAR_FRAMEWORK_2020, FrameworkKind.PAR, Decimal(100), stats)
+    _build_tree(par2020, agencies, stats)
+    if not Crosswalk.objects.filter(old_framework=par2020, new_framework=par2021).exists():
+        codes = Criterion.objects.filter(framework=par2020, level=Level.SUB).values_list("code", flat=True)
+        import_crosswalk(par2020, par2021, [(c, c, "") for c in codes], user=None)
+        stats.add("crosswalk", True)
+    return par2020
+
+
+def _build_tree(par: Framework, agencies: dict[str, Agency], stats: Stats) -> None:
     order = 0
     for area in par_data.PAR_TREE:
         order += 1
@@ -218,13 +253,9 @@ def load_frameworks(agencies: dict[str, Agency], stats: Stats) -> tuple[Framewor
                     max_points=max_points,
                     method=method,
                 )
-    sipas = _framework(par_data.SIPAS_FRAMEWORK, FrameworkKind.SIPAS, Decimal(100), stats)
-    for i, (code, name, max_points, _s21, _s20) in enumerate(par_data.SIPAS_COMPONENTS, start=1):
-        _node(sipas, stats, i, code=code, name=name, level=Level.AREA, max_points=max_points, method=Method.SURVEY)
-    return par, sipas
 
 
-def load_cycles(par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, Cycle]:
+def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, Cycle]:
     c2020, created = Cycle.objects.get_or_create(
         year=2020,
         defaults={
@@ -251,39 +282,116 @@ def load_cycles(par: Framework, sipas: Framework, stats: Stats) -> tuple[Cycle, 
     stats.add("cycle", created)
     if created or not c2021.frameworks.exists():
         c2021.frameworks.add(par, sipas)
-        c2020.frameworks.add(par, sipas)
+        c2020.frameworks.add(par2020, sipas)
     return c2020, c2021
 
 
-def _score(cycle: Cycle, node: Criterion, stats: Stats, **values) -> None:
-    _, created = Score.objects.get_or_create(
+def _score(cycle: Cycle, node: Criterion, stats: Stats, **values) -> tuple[Score, bool]:
+    score, created = Score.objects.get_or_create(
         cycle=cycle, criterion=node, defaults={"max_points": node.max_points, **values}
     )
     stats.add("score", created)
+    return score, created
 
 
-def load_scores(c2020: Cycle, c2021: Cycle, par: Framework, sipas: Framework, stats: Stats) -> None:
+# The 2021 rounds: self-assessment from Report 117 until mid-January, SNV's compilation due
+# 28/01/2022 (one month before the self-assessment goes to the Ministry on 28/02/2022), the
+# Ministry's appraisal in two rounds with an explanation between, the announcement 25/05/2022.
+ROUNDS_2021 = {
+    RoundKind.SELF_ASSESSMENT: (dt.date(2021, 10, 7), dt.date(2022, 1, 15)),
+    RoundKind.COMPILATION: (dt.date(2022, 1, 16), dt.date(2022, 1, 28)),
+    RoundKind.APPRAISAL_1: (dt.date(2022, 3, 1), dt.date(2022, 3, 31)),
+    RoundKind.EXPLANATION: (dt.date(2022, 4, 1), dt.date(2022, 4, 10)),
+    RoundKind.APPRAISAL_2: (dt.date(2022, 4, 11), dt.date(2022, 4, 30)),
+    RoundKind.ANNOUNCEMENT: (dt.date(2022, 5, 25), dt.date(2022, 5, 25)),
+}
+# When each 2021 value was recorded (history dates): the province's figures before the
+# letter's deadline, the appraisals in 2022.
+RECORDED_2021 = {"+": dt.datetime(2021, 11, 1, 9, 0), "appraisal_1": dt.datetime(2022, 3, 25, 9, 0)}
+RECORDED_2021["appraisal_2"] = dt.datetime(2022, 4, 28, 9, 0)
+
+
+def load_rounds(cycle: Cycle, dates: dict[str, tuple[dt.date, dt.date]], stats: Stats) -> None:
+    for kind, (opens, deadline) in dates.items():
+        _, created = Round.objects.get_or_create(
+            cycle=cycle, kind=kind, defaults={"opens": opens, "deadline": deadline, "owner": ROUND_OWNERS[kind]}
+        )
+        stats.add("round", created)
+
+
+def _record_appraisals(score: Score, appraised: Decimal | None) -> None:
+    """Round 1 then round 2 of the Ministry's appraisal, each its own history record, dated later."""
+    if appraised is None:
+        return
+    for name, reason in (("appraised_1", "appraisal_1"), ("appraised_score", "appraisal_2")):
+        setattr(score, name, appraised)
+        score._change_reason = reason
+        score.save(update_fields=[name])
+
+
+def _date_history(cycle: Cycle, recorded: dict[str, dt.datetime]) -> None:
+    """Give the demo's history records the dates the values were recorded on, not the load time."""
+    history = Score.history.filter(cycle=cycle)
+    for key, when in recorded.items():
+        rows = history.filter(history_type="+") if key == "+" else history.filter(history_change_reason=key)
+        rows.update(history_date=timezone.make_aware(when))
+
+
+def load_scores(c2020: Cycle, c2021: Cycle, par2020: Framework, par: Framework, sipas: Framework, stats: Stats) -> None:
     """2021 scores with exactly the letter's 47 sub-criteria below max; 2020 as previous year.
 
     Survey-based sub-criteria are never self-scored: in 2021 the province holds its own
-    estimate (and, later, the Ministry's result as the appraised score); 2020 holds the
-    announced results only.
+    estimate (the Ministry's result comes with the appraisal); 2020 holds the announced
+    results only. The 2021 appraisals are recorded in 2022 (history), so as of 15/11/2021
+    only the provisional self-assessment shows.
     """
+    load_rounds(c2021, ROUNDS_2021, stats)
+    created_any = False
+    nodes2020 = {c.code: c for c in Criterion.objects.filter(framework=par2020, level=Level.SUB)}
     for node in Criterion.objects.filter(framework=par, level=Level.SUB):
         below = par_data.BELOW_MAX_2021.get(node.code)
         prev = below[2] if below else par_data.PREVIOUS_BELOW_MAX_2020.get(node.code, node.max_points)
         self_score, appraised = (below[0], below[1]) if below else (node.max_points, node.max_points)
-        if node.method == Method.SURVEY:
-            _score(c2020, node, stats, appraised_score=prev)
-            _score(c2021, node, stats, estimate=self_score, appraised_score=appraised, previous_score=prev)
-        else:
-            _score(c2020, node, stats, self_score=prev, appraised_score=prev)
-            _score(c2021, node, stats, self_score=self_score, appraised_score=appraised, previous_score=prev)
+        survey = node.method == Method.SURVEY
+        _score(c2020, nodes2020[node.code], stats, appraised_score=prev, **({} if survey else {"self_score": prev}))
+        own = {"estimate": self_score} if survey else {"self_score": self_score}
+        score, created = _score(c2021, node, stats, previous_score=prev, **own)
+        if created:
+            _record_appraisals(score, appraised)
+            created_any = True
     components = {c[0]: c for c in par_data.SIPAS_COMPONENTS}
     for node in Criterion.objects.filter(framework=sipas):
         _code, _name, _max, s21, s20 = components[node.code]
         _score(c2020, node, stats, appraised_score=s20)
         _score(c2021, node, stats, estimate=s21, previous_score=s20)
+    if created_any:
+        _date_history(c2021, RECORDED_2021)
+    load_results(c2020, c2021, stats)
+
+
+def load_results(c2020: Cycle, c2021: Cycle, stats: Stats) -> None:
+    """The announced results (illustrative figures): 2020 on 24/06/2021, 2021 on 25/05/2022."""
+    from compilation import figures
+
+    for cycle, decision, day, rank in (
+        (c2020, "641/QĐ-BNV", dt.date(2021, 6, 24), 33),
+        (c2021, "…/QĐ-BNV (minh họa)", dt.date(2022, 5, 25), 31),
+    ):
+        if Result.objects.filter(cycle=cycle, kind=FrameworkKind.PAR).exists():
+            continue
+        totals = figures.totals(figures.score_tree(cycle, FrameworkKind.PAR, dt.date(2099, 12, 31)))
+        Result.objects.create(
+            cycle=cycle,
+            kind=FrameworkKind.PAR,
+            decision=decision,
+            decision_date=day,
+            percent=totals.percent,
+            rank=rank,
+            out_of=63,
+            group=totals.group or "",
+            note="Số liệu minh họa, không phải kết quả chính thức.",
+        )
+        stats.add("result", True)
 
 
 TASK_TEMPLATES = [
@@ -438,7 +546,15 @@ def load_reports(cycle: Cycle, agencies: dict[str, Agency], stats: Stats) -> Non
 
 # --------------------------------------------------------------------------- 2022 under 876/QĐ-BNV
 
-AS_OF_2022 = dt.date(2023, 1, 31)
+AS_OF_2022 = dt.date(2023, 1, 10)
+ROUNDS_2022 = {
+    RoundKind.SELF_ASSESSMENT: (dt.date(2022, 11, 15), dt.date(2023, 1, 15)),
+    RoundKind.COMPILATION: (dt.date(2023, 1, 16), dt.date(2023, 1, 28)),
+    RoundKind.APPRAISAL_1: (dt.date(2023, 3, 1), dt.date(2023, 3, 31)),
+    RoundKind.EXPLANATION: (dt.date(2023, 4, 1), dt.date(2023, 4, 10)),
+    RoundKind.APPRAISAL_2: (dt.date(2023, 4, 11), dt.date(2023, 4, 30)),
+    RoundKind.ANNOUNCEMENT: (dt.date(2023, 5, 31), dt.date(2023, 5, 31)),
+}
 CARRIED_DEADLINE_2022 = dt.date(2022, 6, 30)
 
 
@@ -459,7 +575,14 @@ def load_2022(c2021: Cycle, par2021: Framework, stats: Stats) -> Cycle:
     stats.add("cycle", created)
     if created:
         cycle.frameworks.add(framework)
+    load_rounds(cycle, ROUNDS_2022, stats)
+    if not Crosswalk.objects.filter(old_framework=par2021, new_framework=framework).exists():
+        rows = [(old, new or "", note) for old, new, note in par2022.crosswalk_2021_876()]
+        import_crosswalk(par2021, framework, rows, user=None)
+        stats.add("crosswalk", True)
     _scores_2022(cycle, framework, stats)
+    if created:
+        _date_history(cycle, {"+": dt.datetime(2022, 12, 15, 9, 0)})
     if created:
         _carry_2021_tasks(cycle, c2021, par2021, framework, stats)
     return cycle

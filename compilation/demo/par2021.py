@@ -11,16 +11,35 @@ Conventions:
   (điều tra xã hội học; not self-scored).
 """
 
+import datetime as dt
 from decimal import Decimal as D
 
 PAR_FRAMEWORK = {
     "name": "PAR Index cấp tỉnh 2021",
     "legal_basis": "1149/QĐ-BNV",
+    "decision_date": dt.date(2020, 12, 30),
+    "first_year": 2021,
+    "last_year": 2021,
     "description": (
         "Bộ tiêu chí minh họa dùng cho dữ liệu mẫu: gồm 8 lĩnh vực, 43 tiêu chí, 95 tiêu chí "
         "thành phần, tổng 100 điểm. Đây không phải là nội dung nguyên văn Phụ lục kèm theo "
         "Quyết định số 1149/QĐ-BNV ngày 30/12/2020 của Bộ Nội vụ; bộ tiêu chí chính thức được "
         "nhập hằng năm từ tệp bảng tính do Bộ Nội vụ ban hành."
+    ),
+}
+
+# The 2020 version (1150/QĐ-BNV of 30/12/2019); illustrated with the same shape and codes as
+# the 2021 tree above, linked to it by a crosswalk (identity by code).
+PAR_FRAMEWORK_2020 = {
+    "name": "PAR Index cấp tỉnh 2020",
+    "legal_basis": "1150/QĐ-BNV",
+    "decision_date": dt.date(2019, 12, 30),
+    "first_year": 2020,
+    "last_year": 2020,
+    "description": (
+        "Bộ tiêu chí minh họa năm 2020 (căn cứ Quyết định số 1150/QĐ-BNV ngày 30/12/2019 của Bộ "
+        "Nội vụ), trình bày theo cùng cấu trúc với bộ tiêu chí minh họa năm 2021; không phải nội "
+        "dung nguyên văn của Quyết định. Điểm năm 2020 là kết quả đã công bố (24/06/2021)."
     ),
 }
 

@@ -84,6 +84,18 @@ def _walk(tree: list[figures.ScoreRow]) -> Iterator[figures.ScoreRow]:
         stack.extend(reversed(row.children))
 
 
+def _appraised(node: figures.ScoreRow) -> Decimal | None:
+    """The Ministry's figure (round 2, else round 1): a leaf's own, an inner node's sum of its leaves'.
+    None while no leaf has one, so a workbook as of a date before the appraisal shows none."""
+    values = [
+        leaf.appraised_score if leaf.appraised_score is not None else leaf.appraised_1
+        for leaf in figures.leaves([node])
+    ]
+    if all(v is None for v in values):
+        return None
+    return sum((v for v in values if v is not None), Decimal(0))
+
+
 def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
     """One row per node; the below-max marker on each sub-criterion that lost points; a total row last."""
     for node in _walk(tree):
@@ -96,7 +108,7 @@ def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
                 node.max_points,
                 node.self_score if not node.is_leaf or not node.is_survey else None,
                 node.estimate,
-                node.appraised_score,
+                _appraised(node),
                 node.effective,
                 node.gap,
                 BELOW_MAX_MARK if node.is_leaf and node.below_max else None,
@@ -109,8 +121,11 @@ def score_rows(tree: list[figures.ScoreRow], total: Decimal) -> Iterator[Row]:
             strong=node.level == Level.AREA,
         )
     totals = figures.totals(tree)
+    appraised = [_appraised(root) for root in tree]
+    has_any = any(a is not None for a in appraised)
+    appraised_total = sum((a for a in appraised if a is not None), Decimal(0)) if has_any else None
     yield Row(
-        [None, TOTAL_LABEL, None, None, total, totals.self_points, None, totals.points, totals.points, totals.lost]
+        [None, TOTAL_LABEL, None, None, total, totals.self_points, None, appraised_total, totals.points, totals.lost]
         + [None, totals.previous_points, None, None, None, None],
         strong=True,
     )
@@ -123,6 +138,9 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
         return None
     tree = figures.score_tree(cycle, FrameworkKind.PAR, as_of)
     subtitle = f"Năm {cycle.year} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
+    source = figures.figure_source(cycle, as_of)
+    if source and source.kind:
+        subtitle += f" – số liệu: {vocabulary.figure_source(source.kind, source.provisional)}"
     if framework.legal_basis:
         subtitle += f" – căn cứ {framework.legal_basis}"
     return Sheet(

@@ -54,6 +54,16 @@ class ScoreForm(forms.Form):
 
     self_score = ScoreField(label=_label("self_score"))
     estimate = ScoreField(label=_label("estimate"))
+    evidence_note = forms.CharField(
+        label=_label("evidence_note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    appraised_1 = ScoreField(label=_label("appraised_1"))
+    council_remark = forms.CharField(
+        label=_label("council_remark"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    explanation = forms.CharField(
+        label=_label("explanation"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     appraised_score = ScoreField(label=_label("appraised_score"))
     previous_score = ScoreField(label=_label("previous_score"))
     target = ScoreField(label=_label("target"))
@@ -71,7 +81,7 @@ class ScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.max_points = criterion.max_points
         self.is_survey = criterion.method == Method.SURVEY
-        for name in ("self_score", "estimate", "appraised_score", "target"):
+        for name in ("self_score", "estimate", "appraised_1", "appraised_score", "target"):
             self.fields[name].help_text = _("0 to %(max)s") % {"max": format_points(self.max_points)}
         # A survey-based sub-criterion has no self score, a self-assessed one no estimate;
         # the field that does not apply is shown disabled, with the reason.
@@ -93,6 +103,9 @@ class ScoreForm(forms.Form):
                 Column("previous_score", css_class="col-6 col-md"),
                 Column("target", css_class="col-6 col-md"),
             ),
+            "evidence_note",
+            Row(Column("appraised_1", css_class="col-6 col-md-3"), Column("council_remark", css_class="col-md-9")),
+            "explanation",
             "note",
             "reason",
             Submit("save", _("Save scores")),
@@ -115,6 +128,9 @@ class ScoreForm(forms.Form):
         if not self.is_survey and self.data.get(self.add_prefix("estimate"), "").strip():
             raise forms.ValidationError(ESTIMATE_SURVEY_ONLY)
         return self._in_range("estimate", self.max_points) if self.is_survey else None
+
+    def clean_appraised_1(self):
+        return self._in_range("appraised_1", self.max_points)
 
     def clean_appraised_score(self):
         return self._in_range("appraised_score", self.max_points)

@@ -163,6 +163,7 @@ class _RowOptions:
             "estimate": _("estimate"),
             "estimate_title": _("The province's own estimate, not the Ministry's survey result"),
             "no_result": _("no result yet"),
+            "not_comparable": _("not comparable"),
         }
 
 
@@ -188,8 +189,8 @@ def _score_row(r, depth: int, o: _RowOptions) -> str:
         points(r.max_points),
         _self_cell(r, o),
         points(r.appraised_score if r.is_leaf else r.effective),
-        points(r.previous_score),
-        signed_points(r.change),
+        points(r.previous_score) if r.comparable else o.labels["not_comparable"],
+        signed_points(r.change) if r.comparable else "",
         _gap_cell(r, o),
         _tasks_cell(r, depth, o),
     )

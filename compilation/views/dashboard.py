@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from agencies.decorators import province_reader_required
 from agencies.models import AgencyKind
-from parindex.access import cycle_param, selected_cycle
+from parindex.access import cycle_param, selected_as_of, selected_cycle
 from parindex.models import Cycle
 from remediation import reports
 
@@ -36,13 +36,14 @@ def _charts(data: figures.DashboardData) -> dict[str, str]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Headline figures, rankings, areas and charts; every figure links to the list behind it."""
     cycle = selected_cycle(request)
-    data = figures.dashboard(cycle, cycle.as_of())
+    data = figures.dashboard(cycle, selected_as_of(request, cycle))
     ranked = data.ranked
     context = {
         "cycle": cycle,
         "as_of": data.as_of,
         "data": data,
         "h": data.headline,
+        "source": figures.figure_source(cycle, data.as_of),
         "best": ranked[:10],
         "worst": list(reversed(ranked[10:]))[:10],
         "charts": _charts(data),

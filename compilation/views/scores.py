@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from agencies import versioning
 from parindex import services
-from parindex.access import can_edit_score, cycle_param, focal_agency_of, score_reader_required, selected_cycle
+from parindex.access import (
+    can_edit_score,
+    cycle_param,
+    focal_agency_of,
+    score_reader_required,
+    selected_as_of,
+    selected_cycle,
+)
 from parindex.models import Criterion, Cycle, FrameworkKind, Score
 from remediation.models import Evidence
 
@@ -30,7 +37,7 @@ HISTORY_LIMIT = 50
 def score_tree(request: HttpRequest) -> HttpResponse:
     """The index for a cycle: totals, ranking group, projection, and the filtered tree."""
     cycle = selected_cycle(request)
-    as_of = cycle.as_of()
+    as_of = selected_as_of(request, cycle)
     form = ScoreFilterForm(request.GET or None, cycle=cycle)
     data = form.cleaned_data if form.is_valid() else {}
     kind = data.get("kind") or FrameworkKind.PAR
@@ -47,6 +54,7 @@ def score_tree(request: HttpRequest) -> HttpResponse:
         "totals": figures.totals(tree) if tree else None,
         "projection": figures.projected(tree) if tree else None,
         "projection_list": list(figures.projections(tree).values()) if tree else [],
+        "source": figures.figure_source(cycle, as_of, kind),
         "below_count": len(figures.below_max(tree)),
         "no_task_count": len(figures.below_max(tree, no_task=True)),
         "cycles": Cycle.objects.order_by("-year").only("year", "name"),
@@ -91,6 +99,7 @@ def criterion_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     else:
         form = ScoreForm(initial=_initial(score), criterion=criterion) if can_edit else None
     as_of = cycle.as_of()
+    previous, comparable = _previous(cycle, criterion, score, as_of)
     tasks = figures.tasks_by_criterion(cycle, as_of, [criterion.pk]).get(criterion.pk, [])
     evidence = Evidence.objects.filter(task__in=[t.pk for t in tasks]).select_related("task", "uploaded_by")
     context = {
@@ -105,8 +114,21 @@ def criterion_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "tasks": tasks,
         "evidence": evidence,
         "history": score_history(score),
+        "previous": previous,
+        "previous_comparable": comparable,
+        "change": score.effective - previous
+        if score and score.effective is not None and previous is not None
+        else None,
     }
     return render(request, "compilation/criterion_detail.html", context)
+
+
+def _previous(cycle: Cycle, criterion: Criterion, score: Score | None, as_of) -> tuple[Decimal | None, bool]:
+    """Last cycle's figure through the crosswalk; the stored one only for a baseline without a cycle."""
+    values = figures.previous_values(cycle, criterion.framework_id, as_of)
+    if values is None:
+        return (score.previous_score if score else None), True
+    return values.get(criterion.pk), criterion.pk in values
 
 
 def _initial(score: Score | None) -> dict:
@@ -120,6 +142,9 @@ def _save_score(request: HttpRequest, form: ScoreForm, cycle: Cycle, criterion: 
     try:
         services.update_score(cycle, criterion, user=request.user, reason=form.cleaned_data["reason"], **values)
     except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):  # a round's rule: about the whole form
+            form.add_error(None, exc.messages)
+            return False
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return False

@@ -140,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "remediation.sweep_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
     },
+    "rounds-lock-after-deadline": {
+        "task": "parindex.lock_due_rounds",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",
         "schedule": float(env.int("REPORT_REQUEUE_SECONDS", default=300)),

@@ -1,5 +1,6 @@
 """The exported workbook is importable again: its score sheet as a framework, its task sheet as tasks."""
 
+import datetime as dt
 import io
 import subprocess
 
@@ -23,9 +24,14 @@ def english():
         yield
 
 
+# After the 2021 announcement (25/05/2022): every round's values are in the workbook. As of the
+# demo's 15/11/2021 the appraisals are hidden (not yet recorded then), so a round trip would lose them.
+AFTER_ANNOUNCEMENT = dt.date(2022, 6, 1)
+
+
 def export(cycle, agency=None) -> bytes:
     out = io.BytesIO()
-    exporting.export_workbook(cycle, cycle.as_of(), out, agency)
+    exporting.export_workbook(cycle, max(cycle.as_of(), AFTER_ANNOUNCEMENT), out, agency)
     return out.getvalue()
 
 
@@ -84,8 +90,9 @@ def test_the_fresh_cycle_shows_the_same_figures(demo):
     data = export(source)
     load(data, "framework", fresh, framework_name="PAR Index – bản nhập lại")
     load(data, "tasks", fresh)
-    as_of = source.as_of()
-    before, after = figures.score_tree(source, as_of=as_of), figures.score_tree(fresh, as_of=as_of)
+    # The export carries every round's values (AFTER_ANNOUNCEMENT); the fresh cycle has no rounds.
+    before = figures.score_tree(source, as_of=AFTER_ANNOUNCEMENT)
+    after = figures.score_tree(fresh, as_of=source.as_of())
     assert figures.totals(after) == figures.totals(before)
     assert [r.code for r in figures.below_max(after)] == [r.code for r in figures.below_max(before)]
 

@@ -323,3 +323,9 @@ def test_page_one_renders_to_an_a4_png_with_ink(report, tmp_path):
         grey = image.convert("L")
         dark = sum(grey.histogram()[:128])
     assert dark > 2_000  # text was drawn, not a blank page
+
+
+def test_pdf_as_of_15_11_2021_shows_provisional_self_assessment_and_no_appraisal_or_result(report):
+    text = report.text.replace("\n", " ")
+    assert "Số liệu: tự đánh giá (dự kiến), tính đến ngày 15/11/2021." in text
+    assert "Kết quả công bố" not in text and "thẩm định vòng" not in text

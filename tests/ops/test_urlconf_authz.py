@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
 from compilation.models import IssuedReport, IssuedReportStatus
-from parindex.models import Criterion, Cycle
+from parindex.models import Criterion, Cycle, Round
 from remediation import services
 from remediation.models import AgencyReport, Evidence, Notification, Task
 from tests.remediation import files
@@ -76,13 +76,26 @@ EXPECTED = {
     "compilation:agencies": (None, PROVINCE, None),
     "compilation:score-tree": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
     # criterion of area 1 (focal: Sở Nội vụ): stp reads it as a focal agency but may not edit it.
+    # SNV and the administrator get a form error: the 2021 self-assessment round is locked.
     "compilation:criterion-detail": (
         "criterion",
         row(302, 404, 404, 404, 200, 200, 200, 200),
-        row(302, 404, 404, 404, 403, 302, 403, 302),
+        row(302, 404, 404, 404, 403, 200, 403, 200),
     ),
     "compilation:cycle-list": (None, PROVINCE, None),
     "compilation:cycle-start": (None, SNV_ONLY, SNV_ONLY),
+    "compilation:round-list": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
+    # snv works at Sở Nội vụ, focal agency of area 1; vp and admin belong to no agency.
+    "compilation:round-submit": (
+        "round_action",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 400, 400, 404, 404),
+    ),
+    "compilation:round-reopen": (
+        "round",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 404, 400, 404, 400),
+    ),
     "compilation:report-list": (None, PROVINCE, None),
     "compilation:report-issue": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 403, 400)),
     "compilation:report-detail": ("issued", PROVINCE, None),
@@ -151,6 +164,8 @@ def objects(demo):
         "notification": [Notification.objects.create(recipient=quynhon, kind="x", title="t").pk],
         "token": [quynhon.agency.calendar_token],
         "criterion": [cycle.year, criterion.pk],
+        "round": [Round.objects.filter(cycle=cycle).order_by("id").first().pk],
+        "round_action": [Round.objects.filter(cycle=cycle).order_by("id").first().pk, "submit"],
         "issued": [issued.pk],
         "import_token": ["khong-ton-tai"],
         "kind": ["tasks"],

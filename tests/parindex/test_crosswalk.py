@@ -1,0 +1,128 @@
+"""Framework versions and the crosswalk: previous year, change and carried tasks follow it (issue 12, part 3)."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import override
+
+from compilation import figures
+from parindex import services
+from parindex.models import CrosswalkMapping, Cycle, FrameworkKind, Level
+from tests.factories import CriterionFactory, CycleFactory, FrameworkFactory, ScoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _tree(framework, leaves: dict[str, int]):
+    area = CriterionFactory(framework=framework, level=Level.AREA, code="1", max_points=sum(leaves.values()))
+    crit = CriterionFactory(
+        framework=framework, level=Level.CRITERION, code="1.1", parent=area, max_points=sum(leaves.values())
+    )
+    return {
+        code: CriterionFactory(framework=framework, parent=crit, code=code, max_points=points)
+        for code, points in leaves.items()
+    }
+
+
+@pytest.fixture
+def versions(db):
+    """2021 on an old tree (1.1.1 2 pts, 1.1.2 1 pt, 1.1.3 1 pt); 2022 on a new one where 1.1.1 is split
+    into 1.1.1 + 1.1.2 (1 pt each), 1.1.2 becomes 1.1.3, 1.1.3 is dropped and 1.1.4 is new."""
+    old_fw, new_fw = FrameworkFactory(kind=FrameworkKind.PAR), FrameworkFactory(kind=FrameworkKind.PAR)
+    c2021 = CycleFactory(year=2021)
+    c2022 = CycleFactory(year=2022, previous=c2021)
+    c2021.frameworks.add(old_fw)
+    c2022.frameworks.add(new_fw)
+    old = _tree(old_fw, {"1.1.1": 2, "1.1.2": 1, "1.1.3": 1})
+    new = _tree(new_fw, {"1.1.1": 1, "1.1.2": 1, "1.1.3": 1, "1.1.4": 1})
+    ScoreFactory(cycle=c2021, criterion=old["1.1.1"], self_score=D("1.5"))
+    ScoreFactory(cycle=c2021, criterion=old["1.1.2"], self_score=D("0.75"))
+    ScoreFactory(cycle=c2021, criterion=old["1.1.3"], self_score=D("1"))
+    for code in new:
+        ScoreFactory(cycle=c2022, criterion=new[code], self_score=D("1"), previous_score=D("0.25"))
+    rows = [("1.1.1", "1.1.1", "tách"), ("1.1.1", "1.1.2", "tách"), ("1.1.2", "1.1.3", ""), ("1.1.3", "", "bỏ")]
+    services.import_crosswalk(old_fw, new_fw, rows, user=None)
+    return c2021, c2022, old, new
+
+
+def _by_code(cycle: Cycle) -> dict:
+    return {r.code: r for r in figures.leaves(figures.score_tree(cycle))}
+
+
+def test_split_sub_criterion_shares_the_old_points_by_maximum(versions):
+    _c2021, c2022, _old, _new = versions
+    rows = _by_code(c2022)
+    assert (rows["1.1.1"].previous_score, rows["1.1.2"].previous_score) == (D("0.75"), D("0.75"))
+    assert rows["1.1.3"].previous_score == D("0.75") and rows["1.1.3"].change == D("0.25")
+
+
+def test_new_sub_criterion_without_predecessor_is_not_comparable_never_a_number(client, snv, versions):
+    _c2021, c2022, _old, new = versions
+    row = _by_code(c2022)["1.1.4"]
+    assert not row.comparable and row.previous_score is None and row.change is None  # the stored 0.25 is not read
+    client.force_login(snv)
+    with override("en"):
+        tree = client.get(reverse("compilation:score-tree"), {"cycle": 2022}).content.decode()
+        detail = client.get(reverse("compilation:criterion-detail", args=[2022, new["1.1.4"].pk])).content.decode()
+    assert "not comparable" in tree and "not comparable" in detail
+
+
+def test_dropped_sub_criterion_has_no_successor(versions):
+    _c2021, _c2022, old, _new = versions
+    assert list(CrosswalkMapping.objects.filter(old=old["1.1.3"]).values_list("new", flat=True)) == [None]
+
+
+def test_import_refuses_unknown_codes_and_writes_nothing(versions):
+    _c2021, c2022, old, new = versions
+    before = CrosswalkMapping.objects.count()
+    with pytest.raises(ValidationError):
+        services.import_crosswalk(old["1.1.1"].framework, new["1.1.1"].framework, [("9.9.9", "1.1.1", "")], user=None)
+    assert CrosswalkMapping.objects.count() == before
+
+
+def test_snv_corrects_one_mapping(versions):
+    _c2021, c2022, old, new = versions
+    crosswalk = CrosswalkMapping.objects.filter(old=old["1.1.3"]).first().crosswalk
+    services.set_mapping(crosswalk, old["1.1.3"], ["1.1.4"], "gộp", user=None)
+    assert _by_code(c2022)["1.1.4"].previous_score == D("1")
+
+
+def test_same_framework_is_the_identity_and_a_baseline_without_cycle_keeps_its_stored_previous(db):
+    fw = FrameworkFactory(kind=FrameworkKind.PAR)
+    base = CycleFactory(year=2020)
+    leaf = _tree(fw, {"1.1.1": 1})["1.1.1"]
+    ScoreFactory(cycle=base, criterion=leaf, self_score=D("0.5"), previous_score=D("0.25"))
+    base.frameworks.add(fw)
+    assert _by_code(base)["1.1.1"].previous_score == D("0.25")  # no previous cycle: the stored baseline
+    nxt = CycleFactory(year=2021, previous=base)
+    nxt.frameworks.add(fw)
+    ScoreFactory(cycle=nxt, criterion=leaf, self_score=D("1"), previous_score=D("0.1"))
+    assert _by_code(nxt)["1.1.1"].previous_score == D("0.5")
+
+
+def test_demo_2022_compares_with_2021_through_the_crosswalk(demo):
+    from compilation.demo import par2022
+
+    c2022 = Cycle.objects.get(year=2022)
+    rows = _by_code(c2022)
+    fresh = par2022.new_codes_without_predecessor()
+    assert fresh and all(not rows[code].comparable for code in fresh)
+    comparable = [r for r in rows.values() if r.comparable]
+    assert len(comparable) == 88 - len(fresh)
+    assert all(r.previous_score is not None for r in comparable)
+
+
+def test_grouping_thresholds_are_data_of_the_framework(db):
+    from parindex import scoring
+
+    assert scoring.ranking_group(D("85"), scoring.thresholds([["A", 90], ["B", 80]])) == "B"
+    assert scoring.ranking_group(D("85"), scoring.thresholds([["A", 95], ["B", 88]])) == scoring.RankingGroup.BELOW_C
+    assert scoring.ranking_group(D("85"), scoring.thresholds([])) is None
+    fw = FrameworkFactory(kind=FrameworkKind.PAR, groups=[])
+    cycle = CycleFactory(year=2021)
+    cycle.frameworks.add(fw)
+    leaf = _tree(fw, {"1.1.1": 1})["1.1.1"]
+    ScoreFactory(cycle=cycle, criterion=leaf, self_score=D("1"))
+    assert figures.totals(figures.score_tree(cycle)).group is None  # a methodology without groups shows none
