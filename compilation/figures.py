@@ -221,6 +221,69 @@ def previous_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int
     return out
 
 
+@dataclass
+class TrendPoint:
+    year: int
+    percent: Decimal | None  # None: no counterpart that year ("không so sánh được") or no figure
+
+
+def criterion_trend(cycle: Cycle, criterion_id: int, as_of: dt.date, limit: int = 10) -> list[TrendPoint]:
+    """A sub-criterion's result across the cycles, oldest first, followed back through the crosswalks.
+
+    Percentages of the maximum, not points: a new version changes the maxima, and a split
+    or merged sub-criterion is compared with the share of its predecessors. Each earlier
+    cycle costs a few queries; there are a handful of cycles.
+    """
+    ids = {criterion_id}
+    framework_id = Criterion.objects.filter(pk=criterion_id).values_list("framework_id", flat=True).first()
+    points: list[TrendPoint] = []
+    current: Cycle | None = cycle
+    while current is not None and len(points) < limit:
+        if ids:
+            values = _score_values(current, framework_id, as_of)
+            maxima = dict(Criterion.objects.filter(pk__in=ids).values_list("id", "max_points"))
+            got = [values[i] for i in ids if i in values]
+            effective = [
+                scoring.effective_score(
+                    r["self_score"], r["appraised_score"], r["method"], r["estimate"], r["appraised_1"]
+                )
+                for r in got
+            ]
+            known = [e for e in effective if e is not None]
+            total_max = sum(maxima.values(), ZERO)
+            points.append(TrendPoint(current.year, scoring.percentage(sum(known, ZERO), total_max) if known else None))
+        else:
+            points.append(TrendPoint(current.year, None))
+        previous = Cycle.objects.filter(pk=current.previous_id).prefetch_related("frameworks").first()
+        if previous is None:
+            break
+        kind = Criterion.objects.filter(pk=criterion_id).values_list("framework__kind", flat=True).first()
+        old_framework = previous.framework_of(kind)
+        if old_framework is None:
+            ids = set()
+        elif old_framework.pk != framework_id:
+            ids = set(
+                CrosswalkMapping.objects.filter(
+                    crosswalk__old_framework=old_framework, crosswalk__new_framework_id=framework_id, new_id__in=ids
+                ).values_list("old_id", flat=True)
+            )
+        framework_id = old_framework.pk if old_framework else framework_id
+        current = previous
+    return list(reversed(points))
+
+
+def trend_svg_points(trend: list[TrendPoint], width: int = 240, height: int = 60) -> list[tuple[int, int, TrendPoint]]:
+    """(x, y, point) for an inline SVG: 0 % at the bottom, 100 % at the top; gaps where there is no figure."""
+    if not trend:
+        return []
+    step = width / max(len(trend) - 1, 1)
+    return [
+        (round(i * step), round(height - float(p.percent) * height / 100), p)
+        for i, p in enumerate(trend)
+        if p.percent is not None
+    ]
+
+
 def rounds_of(cycle: Cycle) -> dict[str, Round]:
     """The cycle's rounds by kind, read once per cycle object."""
     if not hasattr(cycle, "_rounds_cache"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, cycles, dashboard, excel, home, restructuring, rounds, scores
+from .views import consolidated, crosswalks, cycles, dashboard, excel, home, restructuring, rounds, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("dashboard/agencies/", dashboard.agencies, name="agencies"),
     path("scores/", scores.score_tree, name="score-tree"),
     path("scores/<int:year>/<int:pk>/", scores.criterion_detail, name="criterion-detail"),
+    path("scores/<int:year>/<int:pk>/evidence/", scores.score_evidence_upload, name="score-evidence-upload"),
+    path("scores/evidence/<int:pk>/", scores.score_evidence_download, name="score-evidence-download"),
     path("cycles/", cycles.cycle_list, name="cycle-list"),
     path("cycles/new/", cycles.cycle_start, name="cycle-start"),
     # Agencies over time: create, rename, deactivate, merge, split, transfer (SNV).
@@ -20,6 +22,8 @@ urlpatterns = [
     path("agencies/restructure/<slug:kind>/", restructuring.restructure, name="agency-restructure"),
     path("scores/baselines/import/", restructuring.baseline_import, name="baseline-import"),
     path("rounds/", rounds.round_list, name="round-list"),
+    path("crosswalks/", crosswalks.crosswalk_list, name="crosswalk-list"),
+    path("crosswalks/<int:pk>/", crosswalks.crosswalk_detail, name="crosswalk-detail"),
     path("rounds/<int:pk>/reopen/", rounds.round_reopen, name="round-reopen"),
     path("rounds/<int:pk>/<slug:action>/", rounds.round_submit, name="round-submit"),
     # The consolidated report for the Chairman: issue, follow, download.

@@ -7,6 +7,7 @@ never code.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies import clock
+from agencies.files import private_storage
 from agencies.models import REPORTING_KINDS_2021, Agency, Province
 
 from . import scoring
@@ -579,3 +581,36 @@ class CrosswalkMapping(models.Model):
                 fields=["crosswalk", "old"], condition=Q(new__isnull=True), name="crosswalk_mapping_one_drop"
             ),
         ]
+
+
+def score_evidence_path(instance: ScoreEvidence, filename: str) -> str:
+    """A generated name, never the uploader's (which may hold paths or scripts)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"score-evidence/{instance.score.cycle_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class ScoreEvidence(models.Model):
+    """A document (tài liệu kiểm chứng) behind a self score, or added with an explanation.
+
+    Stored like task evidence: private storage, content checked (agencies.files), a
+    generated name; written only through parindex.services.add_score_evidence, which
+    applies the round's rules.
+    """
+
+    score = models.ForeignKey(Score, models.CASCADE, related_name="evidence", verbose_name=_("score"))
+    round_kind = models.CharField(_("round"), max_length=20, choices=RoundKind.choices)
+    file = models.FileField(_("file"), upload_to=score_evidence_path, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("score evidence")
+        verbose_name_plural = _("score evidence")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -33,6 +33,7 @@ from .models import (
     RoundReopening,
     RoundSubmission,
     Score,
+    ScoreEvidence,
 )
 
 SCORE_FIELDS = (
@@ -127,7 +128,8 @@ def _reopened(round_: Round, agency_id: int | None, today: dt.date) -> bool:
 def check_round_write(
     cycle: Cycle, criterion: Criterion, fields: set[str], user: User | None, score: dict | None = None
 ) -> None:
-    """The rule every write of a round's value obeys (forms, imports and services alike).
+    """The rule every write of a round's value through update_score and add_score_evidence obeys
+    (the score form, the round pages). The Excel framework import does not call it yet.
 
     A round not yet open, or past its deadline, refuses its values, unless SNV has reopened
     the area's focal agency; in a round the focal agencies own, only that agency writes (SNV
@@ -249,6 +251,36 @@ def lock_due_rounds(today: dt.date | None = None) -> int:
     """
     today = today or clock.today()
     return Round.objects.filter(deadline__lt=today, locked_at__isnull=True).update(locked_at=clock.now())
+
+
+EVIDENCE_ROUND_FIELD = {RoundKind.SELF_ASSESSMENT: "evidence_note", RoundKind.EXPLANATION: "explanation"}
+
+
+@transaction.atomic
+def add_score_evidence(cycle: Cycle, criterion: Criterion, upload, *, user: User, round_kind: str) -> ScoreEvidence:
+    """Attach an evidence document to a sub-criterion's self-assessment (or its explanation).
+
+    The file is checked by content (agencies.files) and the round's rules apply as to its
+    values: open, not past its deadline, written by the area's focal agency.
+    """
+    from agencies.files import sha256_of, validate_evidence
+
+    if round_kind not in EVIDENCE_ROUND_FIELD:
+        raise ValidationError(_("Evidence belongs to the self-assessment or the explanation."))
+    Score.objects.get_or_create(cycle=cycle, criterion=criterion, defaults={"max_points": criterion.max_points})
+    score = Score.objects.select_for_update().get(cycle=cycle, criterion=criterion)
+    check_round_write(cycle, criterion, {EVIDENCE_ROUND_FIELD[round_kind]}, user, score=_current(score))
+    mime = validate_evidence(upload)
+    return ScoreEvidence.objects.create(
+        score=score,
+        round_kind=round_kind,
+        file=upload,
+        original_name=unicodedata.normalize("NFC", upload.name or "")[:255],
+        content_type=mime,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=user,
+    )
 
 
 # --------------------------------------------------------------------------- crosswalk

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator, capfirst
@@ -22,7 +22,7 @@ from parindex.access import (
     selected_as_of,
     selected_cycle,
 )
-from parindex.models import Criterion, Cycle, FrameworkKind, Score
+from parindex.models import Criterion, Cycle, FrameworkKind, Score, ScoreEvidence
 from remediation.models import Evidence
 
 from .. import figures
@@ -116,11 +116,19 @@ def criterion_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "history": score_history(score),
         "previous": previous,
         "previous_comparable": comparable,
+        "trend": _trend(cycle, criterion, as_of),
+        "score_evidence": list(score.evidence.select_related("uploaded_by")) if score else [],
         "change": score.effective - previous
         if score and score.effective is not None and previous is not None
         else None,
     }
     return render(request, "compilation/criterion_detail.html", context)
+
+
+def _trend(cycle: Cycle, criterion: Criterion, as_of) -> dict:
+    trend = figures.criterion_trend(cycle, criterion.pk, as_of)
+    points = figures.trend_svg_points(trend)
+    return {"points": points, "years": trend, "polyline": " ".join(f"{x},{y}" for x, y, _p in points)}
 
 
 def _previous(cycle: Cycle, criterion: Criterion, score: Score | None, as_of) -> tuple[Decimal | None, bool]:
@@ -174,3 +182,45 @@ def score_history(score: Score | None) -> list[dict]:
     for entry in out:
         entry["changes"] = [(capfirst(c.label), _shown(c.old), _shown(c.new)) for c in entry["changes"]]
     return out
+
+
+@score_reader_required
+def score_evidence_upload(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """The area's focal agency adds an evidence document to the self-assessment or its explanation."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    cycle = get_object_or_404(Cycle, year=year)
+    criterion = get_object_or_404(Criterion.objects.select_related("parent__parent"), pk=pk, framework__cycles=cycle)
+    if not can_edit_score(request.user, services.area_focal_id(criterion)):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        return HttpResponseBadRequest(_("Choose a file."))
+    try:
+        services.add_score_evidence(
+            cycle, criterion, upload, user=request.user, round_kind=request.POST.get("round") or "self_assessment"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Evidence “%(name)s” added.") % {"name": upload.name})
+    return redirect("compilation:criterion-detail", year=cycle.year, pk=criterion.pk)
+
+
+@score_reader_required
+def score_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(ScoreEvidence.objects.select_related("score__criterion"), pk=pk)
+    focal_id = services.area_focal_id(evidence.score.criterion)
+    focal = focal_agency_of(request.user)
+    if not (request.user.sees_everything or (focal is not None and focal.pk == focal_id)):
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

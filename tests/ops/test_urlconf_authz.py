@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import User
 from compilation.models import IssuedReport, IssuedReportStatus
-from parindex.models import Criterion, Cycle, Round
+from parindex.models import Criterion, Crosswalk, Cycle, Round
 from remediation import services
 from remediation.models import AgencyReport, Evidence, Notification, Task
 from tests.remediation import files
@@ -82,9 +82,18 @@ EXPECTED = {
         row(302, 404, 404, 404, 200, 200, 200, 200),
         row(302, 404, 404, 404, 403, 200, 403, 200),
     ),
+    # stp is not the focal agency of area 1: a 403 on upload, a 404 on download.
+    "compilation:score-evidence-upload": (
+        "criterion",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 403, 400, 403, 400),
+    ),
+    "compilation:score-evidence-download": ("score_evidence", row(302, 404, 404, 404, 404, 200, 200, 200), None),
     "compilation:cycle-list": (None, PROVINCE, None),
     "compilation:cycle-start": (None, SNV_ONLY, SNV_ONLY),
     "compilation:round-list": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
+    "compilation:crosswalk-list": (None, PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
+    "compilation:crosswalk-detail": ("crosswalk", PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
     # snv works at Sở Nội vụ, focal agency of area 1; vp and admin belong to no agency.
     "compilation:round-submit": (
         "round_action",
@@ -115,6 +124,18 @@ EXPECTED = {
     "compilation:agency-restructure": ("restructure_kind", SNV_ONLY, SNV_FORM_ERROR),
     "compilation:baseline-import": (None, SNV_ONLY, SNV_FORM_ERROR),
 }
+
+
+def _score_evidence(cycle, criterion) -> int:
+    from parindex.models import Score, ScoreEvidence
+
+    score = Score.objects.get(cycle=cycle, criterion=criterion)
+    evidence = ScoreEvidence(score=score, round_kind="self_assessment", original_name="kc.pdf",
+                             content_type="application/pdf", size=len(files.PDF), sha256="0" * 64,
+                             uploaded_by=User.objects.get(username="snv"))  # fmt: skip
+    evidence.file.save("kc.pdf", ContentFile(files.PDF), save=False)
+    evidence.save()
+    return evidence.pk
 
 
 def named_urls() -> list[str]:
@@ -164,6 +185,8 @@ def objects(demo):
         "notification": [Notification.objects.create(recipient=quynhon, kind="x", title="t").pk],
         "token": [quynhon.agency.calendar_token],
         "criterion": [cycle.year, criterion.pk],
+        "crosswalk": [Crosswalk.objects.order_by("id").first().pk],
+        "score_evidence": [_score_evidence(cycle, criterion)],
         "round": [Round.objects.filter(cycle=cycle).order_by("id").first().pk],
         "round_action": [Round.objects.filter(cycle=cycle).order_by("id").first().pk, "submit"],
         "issued": [issued.pk],

@@ -126,3 +126,37 @@ def test_grouping_thresholds_are_data_of_the_framework(db):
     leaf = _tree(fw, {"1.1.1": 1})["1.1.1"]
     ScoreFactory(cycle=cycle, criterion=leaf, self_score=D("1"))
     assert figures.totals(figures.score_tree(cycle)).group is None  # a methodology without groups shows none
+
+
+def test_snv_imports_a_crosswalk_workbook_and_corrects_a_row_in_the_browser(client, snv, versions):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.data.workbooks import workbook_bytes
+
+    _c2021, c2022, old, new = versions
+    data = workbook_bytes({"Bảng": [["Mã cũ", "Mã mới", "Ghi chú"], ["1.1.1", "1.1.1", ""], ["1.1.2", "1.1.3", ""]]})
+    client.force_login(snv)
+    upload = SimpleUploadedFile("cw.xlsx", data)
+    form = {"old": old["1.1.1"].framework_id, "new": new["1.1.1"].framework_id, "file": upload}
+    response = client.post(reverse("compilation:crosswalk-list"), form)
+    assert response.status_code == 302
+    assert CrosswalkMapping.objects.filter(old=old["1.1.1"]).count() == 1  # the file replaced the split
+    detail = response.url
+    client.post(detail, {"old_code": "1.1.2", "new_codes": "1.1.3, 1.1.4", "note": "tách"})
+    assert sorted(CrosswalkMapping.objects.filter(old=old["1.1.2"]).values_list("new__code", flat=True)) == [
+        "1.1.3",
+        "1.1.4",
+    ]
+    assert "1.1.4" in client.get(detail).content.decode()
+
+
+def test_sub_criterion_trend_follows_the_crosswalk_and_marks_a_new_one_not_comparable(client, snv, versions):
+    _c2021, c2022, old, new = versions
+    trend = figures.criterion_trend(c2022, new["1.1.3"].pk, c2022.as_of())
+    assert [(p.year, p.percent) for p in trend] == [(2021, D("75.00")), (2022, D("100.00"))]
+    split = figures.criterion_trend(c2022, new["1.1.1"].pk, c2022.as_of())
+    assert split[0].percent == D("75.00")  # 1.5 of 2 points on the old, unsplit sub-criterion
+    assert figures.criterion_trend(c2022, new["1.1.4"].pk, c2022.as_of())[0].percent is None
+    client.force_login(snv)
+    html = client.get(reverse("compilation:criterion-detail", args=[2022, new["1.1.3"].pk])).content.decode()
+    assert '<svg id="trend"' in html and "<polyline" in html

@@ -246,3 +246,25 @@ def test_snv_reopens_from_the_rounds_page_and_the_reopening_is_listed(client, wo
     assert client.post(reverse("compilation:round-reopen", args=[rnd.pk]), data).status_code == 302
     page = client.get(reverse("compilation:round-list"), {"cycle": world["cycle"].year}).content.decode()
     assert 'id="reopenings"' in page and "Bổ sung minh chứng" in page
+
+
+def test_focal_agency_adds_evidence_to_its_self_assessment_checked_and_private(client, world):
+    from tests.remediation import files
+
+    client.force_login(world["focal"])
+    url = reverse("compilation:score-evidence-upload", args=[world["cycle"].year, world["leaf"].pk])
+    assert client.post(url, {"round": "self_assessment", "file": files.pdf()}).status_code == 302
+    evidence = Score.objects.get(criterion=world["leaf"]).evidence.get()
+    assert evidence.content_type == "application/pdf" and evidence.uploaded_by == world["focal"]
+    download = client.get(reverse("compilation:score-evidence-download", args=[evidence.pk]))
+    assert download.status_code == 200 and download["Cache-Control"] == "private, no-store"
+
+
+def test_evidence_after_the_deadline_is_refused(client, world):
+    from tests.remediation import files
+
+    _pin(world, dt.date(2022, 1, 16))
+    client.force_login(world["focal"])
+    url = reverse("compilation:score-evidence-upload", args=[world["cycle"].year, world["leaf"].pk])
+    client.post(url, {"round": "self_assessment", "file": files.pdf()})
+    assert not Score.objects.filter(criterion=world["leaf"], evidence__isnull=False).exists()
