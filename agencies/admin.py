@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Membership, User
+from .models import Agency, AgencyLink, AgencyName, Membership, Province, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,12 +12,32 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
 
 
+class AgencyNameInline(admin.TabularInline):
+    model = AgencyName
+    extra = 0
+
+
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "kind", "is_active", "merged_into", "email"]
+    """For inspection: SNV changes agencies on its own pages (compilation), which keep periods and links."""
+
+    list_display = ["code", "name", "kind", "is_active", "valid_from", "valid_to", "merged_into", "email"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "short_name"]
     autocomplete_fields = ["parent", "merged_into"]
+    inlines = [AgencyNameInline]
+
+
+@admin.register(AgencyLink)
+class AgencyLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["predecessor", "successor", "kind", "effective_on"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["predecessor", "successor"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "governing_body", "place", "seat", "valid_from", "valid_to"]
 
 
 @admin.register(User)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import connection, models
@@ -34,18 +36,55 @@ class AgencyKind(models.TextChoices):
     DEPARTMENT = "department", _("Provincial department or agency")
     DISTRICT = "district", _("District-level People's Committee")
     COMMUNE = "commune", _("Commune-level People's Committee")
+    WARD = "ward", _("Ward-level People's Committee")
+    SPECIAL_ZONE = "special_zone", _("Special zone People's Committee")
+
+
+# The kinds the 2021 letter orders to report (central, provincial and district
+# level; communes received copies only). A cycle's own setting overrides it;
+# this is only the default of the first cycle.
+REPORTING_KINDS_2021 = (AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)
+# Two-tier local government from 01/07/2025: no district level.
+REPORTING_KINDS_2025 = (
+    AgencyKind.CENTRAL,
+    AgencyKind.DEPARTMENT,
+    AgencyKind.COMMUNE,
+    AgencyKind.WARD,
+    AgencyKind.SPECIAL_ZONE,
+)
+
+
+def existing_on(day: dt.date, prefix: str = "") -> Q:
+    """The condition "the agency exists on ``day``": inside its period.
+
+    ``valid_to`` is the last day the agency exists. An agency deactivated
+    without a date (the old admin way) is treated as gone on every date, as
+    before periods existed.
+    """
+    return (
+        (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}))
+        & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
+        & (Q(**{f"{prefix}is_active": True}) | Q(**{f"{prefix}valid_to__isnull": False}))
+    )
 
 
 class AgencyQuerySet(models.QuerySet):
     def active(self) -> AgencyQuerySet:
         return self.filter(is_active=True)
 
-    def addressees(self) -> AgencyQuerySet:
-        """The agencies the letter orders to report: central, provincial and district level.
+    def as_of(self, day: dt.date) -> AgencyQuerySet:
+        """The agencies as they stood on ``day``: a change effective later never alters it."""
+        return self.filter(existing_on(day))
 
-        Communes receive copies only, so they are not chased for a report.
+    def addressees(self, kinds: Iterable[str] | None = None, as_of: dt.date | None = None) -> AgencyQuerySet:
+        """The agencies ordered to report: those of the cycle's reporting kinds existing on ``as_of``.
+
+        ``kinds`` is the cycle's setting (``Cycle.reporting_kinds``); without it,
+        the 2021 letter's kinds. Without ``as_of``, the agencies active now.
         """
-        return self.active().filter(kind__in=[AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRICT])
+        kinds = list(kinds) if kinds is not None else list(REPORTING_KINDS_2021)
+        qs = self.as_of(as_of) if as_of is not None else self.active()
+        return qs.filter(kind__in=kinds)
 
     def by_name(self) -> AgencyQuerySet:
         return self.order_by(vietnamese_order("name"))
@@ -76,6 +115,10 @@ class Agency(models.Model):
         verbose_name=_("merged into"),
     )
     deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
+    # The period the agency exists, both ends included; blank = open. ``is_active``
+    # is the cache of "exists today"; every as-of figure reads the period.
+    valid_from = models.DateField(_("exists from"), null=True, blank=True)
+    valid_to = models.DateField(_("exists until"), null=True, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
     calendar_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token, editable=False
@@ -94,10 +137,144 @@ class Agency(models.Model):
                 condition=Q(merged_into__isnull=True) | Q(is_active=False),
                 name="agency_merged_is_inactive",
             ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="agency_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def exists_on(self, day: dt.date) -> bool:
+        if not self.is_active and self.valid_to is None:
+            return False
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+    def name_on(self, day: dt.date) -> str:
+        """The name the agency bore on ``day`` (its current name outside every recorded period)."""
+        for period in self.names.all():
+            if period.covers(day):
+                return period.name
+        return self.name
+
+
+def names_on(agency_ids: Iterable[int], day: dt.date) -> dict[int, str]:
+    """Earlier names valid on ``day`` per agency id, in one query (agencies absent: current name)."""
+    rows = AgencyName.objects.filter(agency_id__in=list(agency_ids)).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), valid_to__gte=day
+    )
+    return dict(rows.values_list("agency_id", "name"))
+
+
+def labels_on(agency_ids: Iterable[int], day: dt.date) -> dict[int, str]:
+    """As names_on(), but the short name where the period had one (str(agency) of that period)."""
+    rows = AgencyName.objects.filter(agency_id__in=list(agency_ids)).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), valid_to__gte=day
+    )
+    return {pk: short or name for pk, name, short in rows.values_list("agency_id", "name", "short_name")}
+
+
+class AgencyName(models.Model):
+    """A name an agency bore in an earlier period, so a 2021 page shows the 2021 name.
+
+    The current name stays on ``Agency.name``; a rename writes the old name here
+    with the period it was borne (``valid_to`` = the day before the rename).
+    """
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="names", verbose_name=_("agency"))
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("earlier name")
+        verbose_name_plural = _("earlier names")
+        ordering = ["agency", "valid_to"]
+        indexes = [models.Index(fields=["agency", "valid_to"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and self.valid_to >= day
+
+
+class LinkKind(models.TextChoices):
+    MERGE = "merge", _("Merge (many into one)")
+    SPLIT = "split", _("Split (one into many)")
+    RENAME = "rename", _("Rename")
+    TRANSFER = "transfer", _("Transfer of a function")
+
+
+class AgencyLink(models.Model):
+    """A predecessor and a successor, with the kind of change and the day it took effect."""
+
+    predecessor = models.ForeignKey(
+        Agency, models.PROTECT, related_name="successor_links", verbose_name=_("predecessor")
+    )
+    successor = models.ForeignKey(Agency, models.PROTECT, related_name="predecessor_links", verbose_name=_("successor"))
+    kind = models.CharField(_("kind"), max_length=10, choices=LinkKind.choices)
+    effective_on = models.DateField(_("effective on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agency link")
+        verbose_name_plural = _("agency links")
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "kind", "effective_on"], name="agency_link_unique"
+            ),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="agency_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.effective_on:%d/%m/%Y})"
+
+
+class ProvinceQuerySet(models.QuerySet):
+    def as_of(self, day: dt.date) -> Province | None:
+        """The province as it stood on ``day`` (its name, governing body and place on documents)."""
+        return (
+            self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .order_by("-valid_from")
+            .first()
+        )
+
+
+class Province(models.Model):
+    """One period of the province the installation serves (Bình Định until 30/06/2025, then Gia Lai).
+
+    Documents print the governing body and place of the period their cycle
+    falls in, so nobody retypes them per cycle.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    governing_body = models.CharField(_("governing body"), max_length=120, help_text=_("E.g. UBND TỈNH BÌNH ĐỊNH."))
+    place = models.CharField(_("place on documents"), max_length=80)
+    seat = models.CharField(_("seat"), max_length=120, blank=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    predecessors = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="successors", verbose_name=_("predecessor provinces")
+    )
+    history = HistoricalRecords(m2m_fields=[predecessors])
+
+    objects = ProvinceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("province period")
+        verbose_name_plural = _("province periods")
+        ordering = ["valid_from", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProvinceRole(models.TextChoices):

@@ -27,7 +27,7 @@ from django.db import transaction
 
 from agencies.models import Agency, AgencyKind, Membership, MembershipRole, ProvinceRole, User
 from parindex.models import Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
-from remediation.models import AgencyReport, ProgressUpdate, ReportStatus, Task
+from remediation.models import AgencyReport, AssignmentRole, ProgressUpdate, ReportStatus, Task, TaskAssignment
 
 SCALES = {
     "province": {"agencies": 60, "tasks": 1_000, "updates": 10_000, "snv": 3},
@@ -242,6 +242,13 @@ def _tasks(
         ]
         subs_through.objects.using(using).bulk_create(sub_rows, batch_size=BATCH)
         coord_through.objects.using(using).bulk_create(coord_rows, batch_size=BATCH)
+        TaskAssignment.objects.using(using).bulk_create(
+            [
+                TaskAssignment(task_id=r.task_id, agency_id=r.agency_id, role=AssignmentRole.COORDINATOR)
+                for r in coord_rows
+            ],
+            batch_size=BATCH,
+        )
         links += len(coord_rows)
         tasks += batch
     return tasks, links

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.models import Agency, AgencyKind, vietnamese_order
+from agencies.models import Agency, labels_on, names_on, vietnamese_order
 from parindex import scoring
 from parindex.models import (
     FIELD_ROUND,
@@ -33,13 +33,24 @@ from parindex.models import (
     RoundKind,
     Score,
 )
-from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task, claimed_q, summarize_statuses
+from remediation.models import (
+    AgencyReport,
+    AssignmentRole,
+    DeadlineExtension,
+    ExtensionState,
+    Task,
+    TaskAssignment,
+    claimed_q,
+    lead_on,
+    summarize_statuses,
+    valid_on,
+)
 from remediation.reports import ReportGroup, ReportState, report_group, report_state
 from remediation.status import TaskStatus
 
+from .models import BaselineScore, PredecessorBaseline
+
 ZERO = Decimal(0)
-# The letter's addressees (AgencyQuerySet.addressees); communes receive copies only.
-ADDRESSEE_KINDS = (AgencyKind.CENTRAL, AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)
 
 
 # --------------------------------------------------------------------------- scores
@@ -643,21 +654,26 @@ class AgencyRow:
         return scoring.percentage(Decimal(self.done), Decimal(self.total)) if self.total else ZERO
 
 
-def agency_table(cycle: Cycle, as_of: dt.date) -> list[AgencyRow]:
+def agency_table(cycle: Cycle, as_of: dt.date, everyone: bool = False) -> list[AgencyRow]:
     """Every addressee with its led tasks by outcome and its report state, ranked best first.
 
     Ranking: completion rate (descending), then overdue count (ascending), then name.
+    With ``everyone``, every agency existing on ``as_of`` too (the agency list's kind
+    filter: communes that neither report nor lead a task are still listed).
     """
-    return _agency_table(cycle, as_of, _report_facts(cycle))
+    return _agency_table(cycle, as_of, _report_facts(cycle), everyone)
 
 
-def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
-    # The derived status of with_status(): against the deadline in force (issue 14, extensions).
+def _agency_table(
+    cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]], everyone: bool = False
+) -> list[AgencyRow]:
+    # The derived status of with_status(): against the deadline in force (extensions).
     counts = {
-        r["lead_agency_id"]: r
+        r["lead_on"]: r
         for r in Task.objects.filter(cycle=cycle, closed_at__isnull=True)
         .with_status(as_of)
-        .values("lead_agency_id")
+        .annotate(lead_on=lead_on(as_of))
+        .values("lead_on")
         .annotate(
             total=Count("id"),
             on_time=Count("id", filter=Q(status=TaskStatus.DONE_ON_TIME)),
@@ -665,18 +681,36 @@ def _agency_table(cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, st
             overdue=Count("id", filter=Q(status=TaskStatus.OVERDUE)),
         )
     }
-    return _agency_rows(counts, reports)
+    return _agency_rows(cycle, as_of, counts, reports, everyone)
 
 
-def _agency_rows(counts: dict[int, dict], reports: dict[int, tuple[str, str]]) -> list[AgencyRow]:
-    agencies = Agency.objects.filter(Q(id__in=counts.keys()) | Q(id__in=Agency.objects.addressees().values("id")))
+def addressees(cycle: Cycle, as_of: dt.date):
+    """The agencies ordered to report in the cycle: its reporting kinds, as they stood on ``as_of``."""
+    return Agency.objects.addressees(cycle.reporting_kinds, as_of)
+
+
+def _agency_rows(
+    cycle: Cycle,
+    as_of: dt.date,
+    counts: dict[int, dict],
+    reports: dict[int, tuple[str, str]],
+    everyone: bool = False,
+) -> list[AgencyRow]:
+    """Rows for the agencies leading tasks on ``as_of`` and the addressees then, under the names they bore then."""
+    wanted = set(_addressee_ids(cycle, as_of))
+    shown = Q(id__in=[k for k in counts if k is not None]) | Q(id__in=wanted)
+    if everyone:
+        shown |= Q(id__in=Agency.objects.as_of(as_of).values("id"))
+    agencies = Agency.objects.filter(shown)
+    found = list(agencies.values_list("id", "name", "kind"))
+    earlier = names_on([pk for pk, _name, _kind in found], as_of)
     rows = []
     none = {"total": 0, "on_time": 0, "late": 0, "overdue": 0}
-    for pk, name, kind, active in agencies.values_list("id", "name", "kind", "is_active"):
+    for pk, name, kind in found:
         c = counts.get(pk, none)
-        row = AgencyRow(pk, name, kind, c["total"], c["on_time"], c["late"], c["overdue"])
+        row = AgencyRow(pk, earlier.get(pk, name), kind, c["total"], c["on_time"], c["late"], c["overdue"])
         row.report_state, row.report_group = reports.get(pk, _NO_REPORT)
-        row.is_addressee = active and kind in ADDRESSEE_KINDS
+        row.is_addressee = pk in wanted
         rows.append(row)
     rows.sort(key=lambda r: (-r.completion_rate, r.overdue, r.name))
     return rows
@@ -686,8 +720,8 @@ def unfinished_tasks(cycle: Cycle, as_of: dt.date, agency: Agency | None = None)
     """Open tasks with the cause the agency gave (the letter demands one), most overdue first."""
     qs = Task.objects.filter(cycle=cycle).open(as_of).with_status(as_of).with_relations()
     if agency is not None:
-        qs = qs.filter(lead_agency=agency)
-    return qs.order_by("deadline", "lead_agency__name", "id")
+        qs = qs.led_by(agency, as_of)
+    return qs.with_lead_on(as_of).order_by("deadline", "lead_name_on", "id")
 
 
 def _local_midnight_after(day: dt.date) -> dt.datetime:
@@ -759,20 +793,18 @@ def report_states(cycle: Cycle, as_of: dt.date) -> dict[int, str]:
 
 def report_groups(cycle: Cycle, as_of: dt.date) -> dict[int, str]:
     """Report group per addressee id, every addressee present (two queries)."""
-    del as_of  # as report_states
     facts = _report_facts(cycle)
-    addressees = Agency.objects.addressees().values_list("id", flat=True)
-    return {a: facts.get(a, _NO_REPORT)[1] for a in addressees}
+    return {a: facts.get(a, _NO_REPORT)[1] for a in _addressee_ids(cycle, as_of)}
 
 
 def report_state_counts(cycle: Cycle, as_of: dt.date) -> dict[str, int]:
     """Addressees per report state, every state present: the inbox's filter chips."""
-    del as_of
-    return _state_counts(_report_facts(cycle), _addressee_ids())
+    return _state_counts(_report_facts(cycle), _addressee_ids(cycle, as_of))
 
 
-def _addressee_ids() -> list[int]:
-    return list(Agency.objects.addressees().values_list("id", flat=True))
+def _addressee_ids(cycle: Cycle, as_of: dt.date) -> list[int]:
+    """The addressees as they stood on ``as_of``: a later deactivation or merger never changes them."""
+    return list(addressees(cycle, as_of).values_list("id", flat=True))
 
 
 def _state_counts(facts: dict[int, tuple[str, str]], addressees: list[int]) -> dict[str, int]:
@@ -799,8 +831,7 @@ def report_counts(cycle: Cycle, as_of: dt.date) -> ReportCounts:
     states come from the same rows (report_group), so the dashboard's links to
     the agency list always find as many agencies as the figure says.
     """
-    del as_of
-    return _report_counts(_report_facts(cycle), _addressee_ids())
+    return _report_counts(_report_facts(cycle), _addressee_ids(cycle, as_of))
 
 
 def _report_counts(facts: dict[int, tuple[str, str]], addressees: list[int]) -> ReportCounts:
@@ -902,16 +933,16 @@ def dashboard(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> DashboardData:
     of the single functions.
     """
     tree = score_tree(cycle, FrameworkKind.PAR, as_of)
-    facts, addressees = _report_facts(cycle), _addressee_ids()
+    facts, addressee_ids = _report_facts(cycle), _addressee_ids(cycle, as_of)
     per_agency, tasks = _task_scan(cycle, as_of)
-    headline = headline_of_tree(cycle, as_of, tree, _report_counts(facts, addressees), tasks)
+    headline = headline_of_tree(cycle, as_of, tree, _report_counts(facts, addressee_ids), tasks)
     return DashboardData(
         cycle=cycle,
         as_of=as_of,
         headline=headline,
-        report_states=_state_counts(facts, addressees),
+        report_states=_state_counts(facts, addressee_ids),
         no_task=len(below_max(tree, no_task=True)),
-        agencies=_agency_rows(per_agency, facts),
+        agencies=_agency_rows(cycle, as_of, per_agency, facts),
         areas=area_table(tree),
         over_time=status_over_time(cycle, as_of, weeks),
         backlog=backlog(cycle, as_of),
@@ -938,12 +969,13 @@ def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str,
     grouped = (
         Task.objects.filter(cycle=cycle, closed_at__isnull=True)
         .with_status(as_of)
-        .values("lead_agency_id")
+        .annotate(lead_on=lead_on(as_of))
+        .values("lead_on")
         .annotate(total=Count("id"), claimed=Count("id", filter=claimed_q(as_of)), **statuses)
     )
     rows = _plain_rows(grouped)
     per_agency = {
-        r["lead_agency_id"]: {
+        r["lead_on"]: {
             "total": r["total"],
             "on_time": r[TaskStatus.DONE_ON_TIME],
             "late": r[TaskStatus.DONE_LATE],
@@ -987,7 +1019,7 @@ TRACKING_FIELDS = (
     "id",
     "title",
     "description",
-    "lead_agency__name",
+    "lead_name_on",
     "deadline",
     "source_document",
     "status",
@@ -1047,19 +1079,32 @@ def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
     """
     qs = Task.objects.filter(cycle=cycle).not_closed()
     if agency is not None:
-        coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
-        qs = qs.filter(Q(lead_agency=agency) | Q(id__in=coordinated))
-    codes, partners = _tracking_links(qs)
+        qs = qs.for_agency(agency, as_of)
+    codes, partners = _tracking_links(qs, as_of)
+    earlier = _earlier_names(as_of)
     rows = (
-        qs.order_by("deadline", vietnamese_order("lead_agency__name"), "id")
+        qs.with_lead_on(as_of)
+        .order_by("deadline", vietnamese_order("lead_name_on"), "id")
         .with_status(as_of)
         .annotate(since=backlog_year(), extended=times_extended())
     )
-    for row in rows.values_list(*TRACKING_FIELDS).iterator(chunk_size=5000):
-        yield _tracking_row(row, codes.get(row[0], []), partners.get(row[0], []), as_of)
+    for *row, lead_id in rows.values_list(*TRACKING_FIELDS, "lead_on").iterator(chunk_size=5000):
+        if lead_id in earlier:
+            row[3] = earlier[lead_id]
+        yield _tracking_row(tuple(row), codes.get(row[0], []), partners.get(row[0], []), as_of)
 
 
-def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+def earlier_labels(as_of: dt.date) -> dict[int, str]:
+    """Short names (else names) valid on ``as_of`` of the agencies renamed since: documents print those."""
+    return labels_on(Agency.objects.filter(names__valid_to__gte=as_of).values_list("id", flat=True), as_of)
+
+
+def _earlier_names(as_of: dt.date) -> dict[int, str]:
+    """Names valid on ``as_of`` of the agencies renamed since (a short list: renames are rare)."""
+    return names_on(Agency.objects.filter(names__valid_to__gte=as_of).values_list("id", flat=True), as_of)
+
+
+def _tracking_links(tasks, as_of: dt.date) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Codes and coordinating agencies' names per task id; each distinct string is stored once."""
     shared: dict[str, str] = {}
     codes: dict[int, list[str]] = defaultdict(list)
@@ -1067,8 +1112,12 @@ def _tracking_links(tasks) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     subs = Task.sub_criteria.through.objects.filter(task__in=tasks).values_list("task_id", "criterion__code")
     for task_id, code in subs.iterator(chunk_size=20000):
         codes[task_id].append(shared.setdefault(code, code))
-    agencies = Task.coordinating_agencies.through.objects.filter(task__in=tasks)
-    for task_id, name in agencies.values_list("task_id", "agency__name").iterator(chunk_size=20000):
+    earlier = _earlier_names(as_of)
+    agencies = TaskAssignment.objects.filter(valid_on(as_of), task__in=tasks, role=AssignmentRole.COORDINATOR)
+    for task_id, agency_id, name in agencies.values_list("task_id", "agency_id", "agency__name").iterator(
+        chunk_size=20000
+    ):
+        name = earlier.get(agency_id, name)
         partners[task_id].append(shared.setdefault(name, name))
     return codes, partners
 
@@ -1097,3 +1146,59 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         backlog_since=since,
         times_extended=extended,
     )
+
+
+# --------------------------------------------------------------------------- predecessor baselines
+
+
+@dataclass
+class BaselineColumn:
+    """One predecessor province's announced result of the year before, area by area."""
+
+    province: str
+    year: int
+    framework: str
+    percent: Decimal | None
+    rank: str
+    areas: dict[str, tuple[Decimal, Decimal | None]]  # area code -> (max points, announced points)
+
+
+@dataclass
+class BaselineTable:
+    """The columns (one per predecessor) and, per area code, each column's (max, announced) or None."""
+
+    columns: list[BaselineColumn]
+    rows: list[tuple[str, list[tuple[Decimal, Decimal | None] | None]]]
+
+    def __bool__(self) -> bool:
+        return bool(self.columns)
+
+
+def predecessor_baselines(cycle: Cycle) -> BaselineTable:
+    """The baselines of the year before the cycle, for the province the cycle belongs to: one column each.
+
+    Side by side only: the predecessors were scored under their own trees, so
+    no combined figure is computed (two queries).
+    """
+    province = cycle.province
+    if province is None:
+        return BaselineTable([], [])
+    baselines = list(PredecessorBaseline.objects.filter(successor=province, year=cycle.year - 1))
+    areas: dict[int, dict[str, tuple[Decimal, Decimal | None]]] = defaultdict(dict)
+    leaves: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    rows = BaselineScore.objects.filter(baseline__in=baselines).order_by("baseline_id", "order")
+    for baseline_id, code, max_points, announced in rows.values_list("baseline_id", "code", "max_points", "announced"):
+        if "." not in code:
+            areas[baseline_id][code] = (max_points, announced)
+        elif code.count(".") == 2 and announced is not None:
+            leaves[(baseline_id, code.split(".")[0])].append(announced)
+    for baseline_id, by_code in areas.items():  # an area row left blank: the sum of its own leaves
+        for code, (max_points, announced) in by_code.items():
+            if announced is None and leaves.get((baseline_id, code)):
+                by_code[code] = (max_points, sum(leaves[(baseline_id, code)], ZERO))
+    columns = [
+        BaselineColumn(b.province_name, b.year, b.framework_name, b.announced_percent, b.rank, areas[b.pk])
+        for b in baselines
+    ]
+    codes = sorted({code for c in columns for code in c.areas}, key=lambda c: int(c) if c.isdigit() else 0)
+    return BaselineTable(columns, [(code, [c.areas.get(code) for c in columns]) for code in codes])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agencies.files import private_storage
 from parindex.models import Cycle
@@ -98,3 +99,61 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]} ({self.kind})"
+
+
+class PredecessorBaseline(models.Model):
+    """A predecessor province's announced results of one year, imported from that year's framework workbook.
+
+    A record of its own, not a Cycle (``Cycle.year`` is unique and belongs to
+    the province's own cycles). The score page of the merged province's first
+    cycle shows each baseline beside the others, never an invented combined
+    figure.
+    """
+
+    successor = models.ForeignKey(
+        "agencies.Province", models.PROTECT, related_name="baselines", verbose_name=_("merged province")
+    )
+    province_name = models.CharField(_("predecessor province"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("year"))
+    framework_name = models.CharField(_("framework"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True)
+    announced_percent = models.DecimalField(
+        _("announced result (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    rank = models.CharField(_("rank"), max_length=20, blank=True, help_text=_("E.g. 39/63."))
+    imported_by = models.ForeignKey(
+        "agencies.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("imported by")
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("predecessor baseline")
+        verbose_name_plural = _("predecessor baselines")
+        ordering = ["year", "province_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["successor", "province_name", "year"], name="baseline_once_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_name} {self.year}"
+
+
+class BaselineScore(models.Model):
+    """One node of the predecessor's tree with its announced (appraised) points."""
+
+    baseline = models.ForeignKey(PredecessorBaseline, models.CASCADE, related_name="scores", verbose_name=_("baseline"))
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=500)
+    max_points = models.DecimalField(_("max points"), max_digits=6, decimal_places=2)
+    announced = models.DecimalField(_("announced points"), max_digits=6, decimal_places=2, null=True, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("baseline score")
+        verbose_name_plural = _("baseline scores")
+        ordering = ["baseline", "order"]
+        constraints = [models.UniqueConstraint(fields=["baseline", "code"], name="baseline_score_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.announced}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, crosswalks, cycles, dashboard, excel, home, rounds, scores
+from .views import consolidated, crosswalks, cycles, dashboard, excel, home, restructuring, rounds, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("scores/evidence/<int:pk>/", scores.score_evidence_download, name="score-evidence-download"),
     path("cycles/", cycles.cycle_list, name="cycle-list"),
     path("cycles/new/", cycles.cycle_start, name="cycle-start"),
+    # Agencies over time: create, rename, deactivate, merge, split, transfer (SNV).
+    path("agencies/", restructuring.agency_list, name="agency-manage"),
+    path("agencies/new/", restructuring.agency_create, name="agency-create"),
+    path("agencies/<int:pk>/rename/", restructuring.agency_rename, name="agency-rename"),
+    path("agencies/<int:pk>/deactivate/", restructuring.agency_deactivate, name="agency-deactivate"),
+    path("agencies/restructure/<slug:kind>/", restructuring.restructure, name="agency-restructure"),
+    path("scores/baselines/import/", restructuring.baseline_import, name="baseline-import"),
     path("rounds/", rounds.round_list, name="round-list"),
     path("crosswalks/", crosswalks.crosswalk_list, name="crosswalk-list"),
     path("crosswalks/<int:pk>/", crosswalks.crosswalk_detail, name="crosswalk-detail"),

@@ -42,6 +42,8 @@ AGENCY_KIND = {
     AgencyKind.DEPARTMENT: "Sở, ban, ngành",
     AgencyKind.DISTRICT: "UBND cấp huyện",
     AgencyKind.COMMUNE: "UBND cấp xã",
+    AgencyKind.WARD: "UBND phường",
+    AgencyKind.SPECIAL_ZONE: "UBND đặc khu",
 }
 RANKING_GROUP = {RankingGroup.A: "nhóm A", RankingGroup.B: "nhóm B", RankingGroup.C: "nhóm C"}
 

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies import clock
 from agencies.files import private_storage
-from agencies.models import Agency
+from agencies.models import REPORTING_KINDS_2021, Agency, Province
 
 from . import scoring
 
@@ -140,6 +140,11 @@ class Criterion(models.Model):
         return self.code.split(".")[0]
 
 
+def default_reporting_kinds() -> list[str]:
+    """The 2021 letter's addressees: central agencies, provincial departments, district People's Committees."""
+    return [str(k) for k in REPORTING_KINDS_2021]
+
+
 class Cycle(models.Model):
     """One year's campaign: its frameworks, the document settings and its key dates."""
 
@@ -153,6 +158,11 @@ class Cycle(models.Model):
     governing_body = models.CharField(_("governing body"), max_length=120, default="UBND TỈNH BÌNH ĐỊNH")
     issuing_body = models.CharField(_("issuing body"), max_length=120, default="SỞ NỘI VỤ")
     place = models.CharField(_("place on documents"), max_length=80, default="Bình Định")
+    reporting_kinds = models.JSONField(
+        _("kinds of agency that report"),
+        default=default_reporting_kinds,
+        help_text=_("The kinds of agency ordered to report in this cycle; carried to the next cycle."),
+    )
     report_deadline = models.DateField(_("agency report deadline"))
     task_completion_target = models.DateField(_("task completion target"))
     self_assessment_date = models.DateField(_("self-assessment sent to the Ministry"), null=True, blank=True)
@@ -225,6 +235,24 @@ class Cycle(models.Model):
 
     def as_of(self) -> dt.date:
         return self.reference_date or clock.today(self)
+
+    @property
+    def province(self) -> Province | None:
+        """The province as it stood at the cycle's report deadline (cached per instance)."""
+        if not hasattr(self, "_province_cache"):
+            self._province_cache = Province.objects.as_of(self.report_deadline)
+        return self._province_cache
+
+    @property
+    def document_governing_body(self) -> str:
+        """The governing body printed on documents: the province's of the cycle's period, else the setting."""
+        province = self.province
+        return province.governing_body if province else self.governing_body
+
+    @property
+    def document_place(self) -> str:
+        province = self.province
+        return province.place if province else self.place
 
     def today(self) -> dt.date:
         """Today for acts in this cycle (the demo pins it to the cycle's reference date)."""

@@ -63,6 +63,7 @@ CARRIED_CYCLE_FIELDS = (
     "reminder_offsets",
     "overdue_step_days",
     "escalation_days",
+    "reporting_kinds",
 )
 
 

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies import clock
-from agencies import services as agency_services
 from agencies.models import Agency, User
 from agencies.versioning import lock_version
 from parindex import services as cycle_services
@@ -276,30 +275,3 @@ def _successor(agency: Agency) -> Agency:
     while agency.merged_into_id:
         agency = agency.merged_into
     return agency
-
-
-# --------------------------------------------------------------------------- agency merges
-
-
-@transaction.atomic
-def merge_agency(source: Agency, target: Agency, on: dt.date) -> int:
-    """Merge ``source`` into ``target`` (e.g. the 2025 abolition of the district level).
-
-    The source's open tasks in cycles that are still running move to the target
-    (their history records the move); finished work and closed cycles keep the
-    source's name. Members move to the target. Returns the number of tasks moved.
-    """
-    if source.pk == target.pk:
-        raise ValueError("An agency cannot be merged into itself.")
-    moved = 0
-    for task in Task.objects.filter(lead_agency=source, completed_on__isnull=True, closed_at__isnull=True):
-        task.lead_agency = target
-        task._change_reason = f"merge {source.code} -> {target.code}"
-        task.save()
-        moved += 1
-    for membership in source.memberships.all():
-        if not target.memberships.filter(user=membership.user).exists():
-            membership.agency = target
-            membership.save()
-    agency_services.retire_agency(source, on, merged_into=target)
-    return moved

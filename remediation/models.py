@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agencies import clock
 from agencies.files import private_storage  # noqa: F401  (re-exported: migration 0001 refers to it here)
 from agencies.models import Agency
 from parindex.models import Criterion, Cycle
@@ -84,15 +85,44 @@ def deadline_in_force(on) -> models.Expression:
     )
 
 
-class TaskQuerySet(models.QuerySet):
-    def for_agency(self, agency: Agency) -> TaskQuerySet:
-        """Tasks where the agency leads or coordinates.
+def valid_on(day: dt.date, prefix: str = "") -> Q:
+    """An assignment (or any row with valid_from/valid_to, both ends included, blank = open) valid on ``day``."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
 
-        The coordinating link is a subquery, not a join, so no row is doubled and
-        counts need no DISTINCT.
+
+class TaskQuerySet(models.QuerySet):
+    def for_agency(self, agency: Agency, as_of: dt.date | None = None) -> TaskQuerySet:
+        """Tasks the agency leads or coordinates on ``as_of`` (today when not given).
+
+        Read from the assignments valid on that day, so a task moved to a
+        successor leaves the retired agency's list from the effective date. The
+        assignments are a subquery, not a join, so no row is doubled, counts
+        need no DISTINCT and the query count stays one whatever the links.
         """
-        coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values("task_id")
-        return self.filter(Q(lead_agency=agency) | Q(pk__in=coordinated))
+        day = as_of or clock.today()
+        assigned = TaskAssignment.objects.filter(valid_on(day), agency=agency).values("task_id")
+        return self.filter(pk__in=assigned)
+
+    def led_by(self, agency: Agency, as_of: dt.date) -> TaskQuerySet:
+        """Tasks whose lead assignment on ``as_of`` is the agency."""
+        led = TaskAssignment.objects.filter(valid_on(as_of), agency=agency, role=AssignmentRole.LEAD).values("task_id")
+        return self.filter(pk__in=led)
+
+    def with_lead_on(self, as_of: dt.date) -> TaskQuerySet:
+        """Annotate the lead on ``as_of``: ``lead_on`` (id), ``lead_name_on``, ``lead_label_on`` (short name or name).
+
+        Correlated subqueries on the (task, role, valid_to) index: one query
+        whatever the number of tasks, and a move effective later never shows.
+        """
+        rows = TaskAssignment.objects.filter(valid_on(as_of), task=models.OuterRef("pk"), role=AssignmentRole.LEAD)
+        label = Coalesce(NullIf(models.F("agency__short_name"), Value("")), models.F("agency__name"))
+        return self.annotate(
+            lead_on=models.Subquery(rows.values("agency_id")[:1]),
+            lead_name_on=models.Subquery(rows.values("agency__name")[:1]),
+            lead_label_on=models.Subquery(rows.annotate(label=label).values("label")[:1]),
+        )
 
     def done(self, as_of: dt.date) -> TaskQuerySet:
         """Completed on or before ``as_of``: a later completion was still open on that date."""
@@ -168,7 +198,14 @@ class TaskQuerySet(models.QuerySet):
         objs = list(objs)
         with transaction.atomic(using=self.db):
             number_tasks(objs, using=self.db)
-            return super().bulk_create(objs, *args, **kwargs)
+            created = super().bulk_create(objs, *args, **kwargs)
+            # Each new task's lead from its start (no post_save is sent here); the
+            # coordinating links a caller bulk-writes next are synced by it (periods.sync_assignments).
+            TaskAssignment.objects.using(self.db).bulk_create(
+                [TaskAssignment(task_id=t.pk, agency_id=t.lead_agency_id, role=AssignmentRole.LEAD) for t in created],
+                batch_size=1000,
+            )
+            return created
 
     def with_relations(self) -> TaskQuerySet:
         return self.select_related("lead_agency", "cycle").prefetch_related("sub_criteria", "coordinating_agencies")
@@ -297,6 +334,64 @@ class Task(models.Model):
             node, seen = node.carried_from, seen + 1
             year = node.cycle.year
         return year
+
+
+def lead_on(day: dt.date) -> models.Subquery:
+    """The lead agency id of the outer task on ``day``, for annotations (one index lookup per task)."""
+    return models.Subquery(
+        TaskAssignment.objects.filter(valid_on(day), task=models.OuterRef("pk"), role=AssignmentRole.LEAD).values(
+            "agency_id"
+        )[:1]
+    )
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead (chủ trì)")
+    COORDINATOR = "coordinator", _("Coordinating (phối hợp)")
+
+
+class TaskAssignment(models.Model):
+    """Who leads or coordinates a task, and when: a figure as of D reads the row valid on D.
+
+    ``Task.lead_agency`` and ``Task.coordinating_agencies`` are the cache of the
+    assignments valid now (forms and lists read them); every change to them
+    ends one row and starts another (remediation.signals), a restructuring does
+    so on its effective date. Rows are never overwritten: ``valid_to`` of the
+    old row is the day before the new one starts. Blank ``valid_from`` means
+    "from the task's start".
+    """
+
+    task = models.ForeignKey(Task, models.CASCADE, related_name="assignments", verbose_name=_("task"))
+    agency = models.ForeignKey(Agency, models.PROTECT, related_name="task_assignments", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=12, choices=AssignmentRole.choices)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("task assignment")
+        verbose_name_plural = _("task assignments")
+        ordering = ["task", "role", "valid_from"]
+        indexes = [
+            models.Index(fields=["agency", "valid_to"]),
+            models.Index(fields=["task", "role", "valid_to"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="assignment_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.role} {self.agency_id}"
 
 
 class ProgressUpdate(models.Model):

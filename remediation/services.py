@@ -160,9 +160,10 @@ def report_for(cycle: Cycle, agency: Agency) -> AgencyReport:
 
 
 def report_tasks(cycle: Cycle, agency: Agency, as_of: dt.date):
-    """The tasks the agency leads in the cycle, with their derived status."""
+    """The tasks the agency leads in the cycle on ``as_of`` (its assignment then), with their derived status."""
     return (
-        Task.objects.filter(cycle=cycle, lead_agency=agency, closed_at__isnull=True)
+        Task.objects.filter(cycle=cycle, closed_at__isnull=True)
+        .led_by(agency, as_of)
         .with_status(as_of)
         .prefetch_related("sub_criteria")
         .order_by("deadline", "id")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from .models import AgencyReport, Task
+from .periods import sync_assignments
 from .reminders import cancel_report_reminders, cancel_stale_reminders
 
 
@@ -26,3 +27,26 @@ def report_saved(sender, instance: AgencyReport, created: bool, raw: bool = Fals
     if raw:
         return
     cancel_report_reminders(instance)
+
+
+@receiver(post_save, sender=Task, dispatch_uid="remediation.sync_lead_assignment")
+def task_lead_saved(sender, instance: Task, created: bool, raw: bool = False, **kwargs) -> None:
+    """A saved task's lead (the cache) gets its dated assignment row (remediation.periods)."""
+    if raw or getattr(instance, "_assignments_managed", False):
+        return
+    sync_assignments([instance.pk], reason=getattr(instance, "_change_reason", "") or "")
+
+
+@receiver(m2m_changed, sender=Task.coordinating_agencies.through, dispatch_uid="remediation.sync_coordinators")
+def task_coordinators_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:
+        task_ids = list(pk_set or ())  # agency.coordinated_tasks.add(...): pk_set holds tasks
+        if action == "post_clear":
+            return  # the tasks are unknown after a reverse clear; the next save of each task syncs it
+    else:
+        if getattr(instance, "_assignments_managed", False):
+            return
+        task_ids = [instance.pk]
+    sync_assignments(task_ids)

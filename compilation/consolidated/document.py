@@ -161,10 +161,16 @@ def unfinished_section(cycle: Cycle, as_of: dt.date, numbers: dict[int, int]) ->
     with the most overdue task first.
     """
     agencies: dict[int, dict[str, Any]] = {}
+    earlier = figures.earlier_labels(as_of)
     for task in figures.unfinished_tasks(cycle, as_of):
         entry = agencies.setdefault(
-            task.lead_agency_id,
-            {"agency": str(task.lead_agency), "open": 0, "overdue": 0, "causes": defaultdict(list)},
+            task.lead_on,
+            {
+                "agency": earlier.get(task.lead_on, task.lead_label_on),
+                "open": 0,
+                "overdue": 0,
+                "causes": defaultdict(list),
+            },
         )
         entry["open"] += 1
         entry["overdue"] += task.status == TaskStatus.OVERDUE
@@ -187,15 +193,17 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
         .not_closed()
         .with_status(as_of)
         .annotate(since=figures.backlog_year())
+        .with_lead_on(as_of)
         .select_related("lead_agency")
         .prefetch_related("sub_criteria")
-        .order_by(vietnamese_order("lead_agency__name"), "deadline", "id")
+        .order_by(vietnamese_order("lead_name_on"), "deadline", "id")
     )
+    earlier = figures.earlier_labels(as_of)
     return [
         {
             "number": number,
             "task": t,
-            "agency": str(t.lead_agency),
+            "agency": earlier.get(t.lead_on, t.lead_label_on),
             "codes": ", ".join(sorted(c.code for c in t.sub_criteria.all())),
             "status": STATUS_VI[TaskStatus(t.status)],
             "done": t.status in (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE),
@@ -230,7 +238,7 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         # Strings, so that no template prints "2.021" with a thousands separator.
         "year": str(cycle.year),
         "previous_year": str(cycle.previous.year if cycle.previous_id else cycle.year - 1),
-        "date_line": document_date(cycle.place, as_of),
+        "date_line": document_date(cycle.document_place, as_of),
         "annex_date": long_date(as_of),
         "signer_lines": [line.strip() for line in cycle.signer_title.splitlines() if line.strip()],
         "recipients": recipient_lines(cycle.recipients),

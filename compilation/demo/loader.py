@@ -36,7 +36,9 @@ from parindex.models import (
     Score,
 )
 from parindex.services import import_crosswalk
-from remediation.models import AgencyReport, ProgressUpdate, ReportStatus, Task
+from remediation.models import AgencyReport, AssignmentRole, ProgressUpdate, ReportStatus, Task
+
+from .gialai2025 import load_gialai2025
 
 DEMO_PASSWORD = "demo-2021"
 AS_OF = dt.date(2021, 11, 15)
@@ -74,7 +76,14 @@ def check_database_is_free(force: bool) -> None:
 
 
 @transaction.atomic
-def load_demo(force: bool = False) -> Stats:
+def load_demo(force: bool = False, with_2025: bool = False) -> Stats:
+    """The 2021 demo; with ``with_2025``, also the 2025 reorganisation and Gia Lai's 2025 cycle.
+
+    The 2025 part is opt-in: it retires the 2021 district committees (and the
+    departments merged in 2025) as of today, so the 2021 personas such as
+    "quynhon" belong to no existing agency any more, which is true to 2025 but
+    not what a 2021 walk-through expects.
+    """
     check_database_is_free(force)
     stats = Stats()
     agencies = load_agencies(stats)
@@ -87,6 +96,8 @@ def load_demo(force: bool = False) -> Stats:
     load_reports(cycle2021, agencies, stats)
     load_loop_states(cycle2021, cycle2020)  # verification, extensions, notices, backlog
     load_2022(cycle2021, par, stats)
+    if with_2025:
+        load_gialai2025(stats, _user)
     return stats
 
 
@@ -435,18 +446,31 @@ def load_tasks(cycle: Cycle, par: Framework, agencies: dict[str, Agency], stats:
         rng = random.Random(f"2021-{sub.code}")
         for spec in _task_plan(rng, sub, sub.parent.parent.focal_agency, agencies):
             deadline, done, progress = _task_dates(rng)
-            task, created = Task.objects.get_or_create(
+            # Found by the agency that led it from the start (its first lead assignment):
+            # after the 2025 split the cache names a ward, and the task must not be made again.
+            found = Task.objects.filter(
                 cycle=cycle,
                 title=spec["title"],
-                lead_agency=spec["lead"],
-                defaults={
-                    "description": f"Theo kiến nghị tại {SOURCE}: khắc phục tồn tại, hạn chế "
-                    f"của tiêu chí {sub.code} ({sub.name}).",
-                    "source_document": SOURCE,
-                    "deadline": deadline,
-                    "completed_on": done,
-                    "progress": progress,
-                },
+                assignments__agency=spec["lead"],
+                assignments__role=AssignmentRole.LEAD,
+                assignments__valid_from__isnull=True,
+            ).first()
+            task, created = (
+                (found, False)
+                if found
+                else Task.objects.get_or_create(
+                    cycle=cycle,
+                    title=spec["title"],
+                    lead_agency=spec["lead"],
+                    defaults={
+                        "description": f"Theo kiến nghị tại {SOURCE}: khắc phục tồn tại, hạn chế "
+                        f"của tiêu chí {sub.code} ({sub.name}).",
+                        "source_document": SOURCE,
+                        "deadline": deadline,
+                        "completed_on": done,
+                        "progress": progress,
+                    },
+                )
             )
             stats.add("task", created)
             if created:

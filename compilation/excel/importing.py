@@ -34,6 +34,7 @@ from agencies import clock
 from agencies.models import Agency
 from parindex.models import SURVEY_NO_SELF_SCORE, Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
 from remediation.models import Task
+from remediation.periods import sync_assignments
 
 from . import workbook as excel
 from .workbook import FRAMEWORK_LAYOUT, TASK_LAYOUT, CellError, HeaderMatch, Layout, WorkbookError
@@ -949,6 +950,7 @@ class TaskImport:
         fields = ["deadline", "description", "source_document", "version", "updated_at"]
         Task.objects.bulk_update([c.task for c in updated], fields, batch_size=500)
         self.replace_links([c for c in self.changes if c.links_changed])
+        sync_assignments([c.task.pk for c in self.changes if c.links_changed], reason=CHANGE_REASON)
         _record_history(created, user, update=False)
         _record_history([c.task for c in updated], user, update=True)
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import AgencyKind
 from parindex.models import ESTIMATE_SURVEY_ONLY, SURVEY_NO_SELF_SCORE, Criterion, Cycle, Method, Score
 from parindex.services import shift_year
 
@@ -169,6 +170,13 @@ class StartCycleForm(forms.Form):
         help_text=_("Leave blank to use the new task completion target."),
     )
     make_current = forms.BooleanField(label=_("Make it the current cycle"), required=False, initial=True)
+    reporting_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of agency that report"),
+        choices=AgencyKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to keep the previous cycle's setting."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +184,7 @@ class StartCycleForm(forms.Form):
         if latest is not None:
             self.fields["previous"].initial = latest.pk
             self.fields["year"].initial = latest.year + 1
+            self.fields["reporting_kinds"].initial = latest.reporting_kinds
             for name in ("report_deadline", "task_completion_target", "self_assessment_date"):
                 self.fields[name].initial = shift_year(getattr(latest, name), 1)
         self.helper = FormHelper()

@@ -55,6 +55,7 @@ def cycle_start(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            _set_reporting_kinds(started.cycle, data.get("reporting_kinds"), request.user)
             messages.success(
                 request,
                 _("%(name)s started: %(scores)d previous-year scores carried over, %(tasks)d open tasks carried over.")
@@ -62,3 +63,13 @@ def cycle_start(request: HttpRequest) -> HttpResponse:
             )
             return redirect(f"{reverse('compilation:score-tree')}?cycle={started.cycle.year}")
     return render(request, "compilation/cycle_start.html", {"form": form})
+
+
+def _set_reporting_kinds(cycle: Cycle, kinds: list[str] | None, user) -> None:
+    """SNV's choice of reporting kinds for the new cycle (the previous cycle's when none is ticked), with history."""
+    if not kinds or list(kinds) == list(cycle.reporting_kinds):
+        return
+    cycle.reporting_kinds = list(kinds)
+    cycle._history_user = user
+    cycle._change_reason = _("Reporting kinds set")
+    cycle.save(update_fields=["reporting_kinds"])

@@ -60,9 +60,10 @@ def agencies(request: HttpRequest) -> HttpResponse:
     """Every agency ranked by completion rate then overdue count, optionally one report group or kind."""
     cycle = selected_cycle(request)
     as_of = cycle.as_of()
-    rows = figures.agency_table(cycle, as_of)
     group = request.GET.get("report", "")
     kind = request.GET.get("kind", "")
+    # A kind filter lists every agency of that kind existing then, reporting or not.
+    rows = figures.agency_table(cycle, as_of, everyone=kind in AgencyKind.values)
     if group in reports.ReportGroup.LABELS:
         rows = [r for r in rows if r.is_addressee and r.report_group == group]
     if kind in AgencyKind.values:

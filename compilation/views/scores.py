@@ -63,6 +63,8 @@ def score_tree(request: HttpRequest) -> HttpResponse:
         "editable_focal_id": focal.pk if focal else None,
         # One reverse() instead of two per row: the links are the same but for the id.
         "detail_prefix": reverse("compilation:criterion-detail", args=[cycle.year, 0])[:-2],
+        # The predecessors' announced results of the year before, side by side (issue 13).
+        "baselines": figures.predecessor_baselines(cycle),
     }
     return render(request, "compilation/score_tree.html", context)
 

@@ -21,6 +21,9 @@ LEAD_GROUPS = [
     (AgencyKind.DISTRICT, _("All district-level People's Committees")),
     (AgencyKind.DEPARTMENT, _("All provincial departments and agencies")),
     (AgencyKind.CENTRAL, _("All central agencies in the province")),
+    (AgencyKind.COMMUNE, _("All commune-level People's Committees")),
+    (AgencyKind.WARD, _("All ward-level People's Committees")),
+    (AgencyKind.SPECIAL_ZONE, _("All special zone People's Committees")),
 ]
 
 
@@ -34,8 +37,16 @@ def sub_criteria_of(cycle: Cycle):
     return Criterion.objects.filter(framework__cycles=cycle, children__isnull=True).order_by("framework__kind", "order")
 
 
-def assignable_agencies():
-    return Agency.objects.addressees().by_name()
+def assignable_agencies(cycle: Cycle):
+    """The agencies that report in the cycle (its reporting kinds), as they stand on the cycle's date.
+
+    Communes and wards lead and coordinate tasks exactly when their kind reports in the cycle.
+    """
+    return Agency.objects.addressees(cycle.reporting_kinds, cycle.as_of()).by_name()
+
+
+def lead_groups_of(cycle: Cycle) -> list[tuple[str, str]]:
+    return [(kind, label) for kind, label in LEAD_GROUPS if kind in cycle.reporting_kinds]
 
 
 class _TaskFields(forms.Form):
@@ -69,7 +80,7 @@ class _TaskFields(forms.Form):
         self.cycle = cycle
         self.fields["sub_criteria"].queryset = sub_criteria_of(cycle)
         self.fields["sub_criteria"].widget.attrs["size"] = 8
-        self.fields["coordinating_agencies"].queryset = assignable_agencies()
+        self.fields["coordinating_agencies"].queryset = assignable_agencies(cycle)
 
 
 class TaskCreateForm(_TaskFields):
@@ -89,7 +100,8 @@ class TaskCreateForm(_TaskFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_agencies"].queryset = assignable_agencies()
+        self.fields["lead_agencies"].queryset = assignable_agencies(self.cycle)
+        self.fields["lead_groups"].choices = lead_groups_of(self.cycle)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -109,7 +121,7 @@ class TaskCreateForm(_TaskFields):
         leads = {a.pk: a for a in data.get("lead_agencies") or []}
         groups = data.get("lead_groups") or []
         if groups:
-            leads.update({a.pk: a for a in assignable_agencies().filter(kind__in=groups)})
+            leads.update({a.pk: a for a in assignable_agencies(self.cycle).filter(kind__in=groups)})
         if not leads:
             raise forms.ValidationError(_("Choose at least one lead agency."))
         data["leads"] = sorted(leads.values(), key=lambda a: a.name)
@@ -126,7 +138,7 @@ class TaskEditForm(_TaskFields):
         super().__init__(*args, cycle=task.cycle, **kwargs)
         # A task may be led by an agency deactivated since; it stays a valid choice for this task.
         self.fields["lead_agency"].queryset = Agency.objects.filter(
-            Q(pk__in=assignable_agencies().values("pk")) | Q(pk=task.lead_agency_id)
+            Q(pk__in=assignable_agencies(task.cycle).values("pk")) | Q(pk=task.lead_agency_id)
         ).by_name()
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -162,7 +174,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, cycle: Cycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tasks"].queryset = Task.objects.filter(cycle=cycle)
-        self.fields["lead_agency"].queryset = assignable_agencies()
+        self.fields["lead_agency"].queryset = assignable_agencies(cycle)
         self.fields["tasks"].error_messages["required"] = _("Tick at least one task.")
 
     def clean(self):
@@ -199,7 +211,7 @@ class ManageTaskFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Not "agencies leading a task": at national scale that is a scan of every task per page view.
-        self.filters["lead"].queryset = Agency.objects.exclude(kind=AgencyKind.COMMUNE).by_name()
+        self.filters["lead"].queryset = Agency.objects.by_name()
         for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
         for name in ("q", "area", "criterion"):

@@ -107,7 +107,12 @@ class Sweep:
     def report_claims(self) -> list[Claim]:
         """Addressees (central, provincial, district; never communes) without a submitted report."""
         done = AgencyReport.objects.filter(cycle=self.cycle, agency=OuterRef("pk"), status__in=SUBMITTED)
-        agencies = Agency.objects.addressees().filter(~Exists(done)).order_by("pk").values_list("pk", flat=True)
+        agencies = (
+            Agency.objects.addressees(self.cycle.reporting_kinds, self.as_of)
+            .filter(~Exists(done))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         deadline = self.cycle.report_deadline
         return [
             claim

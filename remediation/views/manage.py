@@ -73,7 +73,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         # Options rendered from plain tuples: with 2,000 agencies (national scale) Django's
         # per-option widget templates took most of the page's time.
         "lead_choices": _choices(task_filter.filters["lead"].queryset),
-        "assignable_choices": _choices(assignable_agencies()),
+        "assignable_choices": _choices(assignable_agencies(cycle)),
     }
     return render(request, "remediation/manage_task_list.html", context)
 

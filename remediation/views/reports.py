@@ -168,7 +168,11 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
     cycle = selected_cycle(request)
     by_agency = {r.agency_id: r for r in AgencyReport.objects.filter(cycle=cycle).select_related("submitted_by")}
     rows = []
-    for agency in Agency.objects.addressees().by_name().only("id", "name", "short_name", "kind"):
+    for agency in (
+        Agency.objects.addressees(cycle.reporting_kinds, cycle.as_of())
+        .by_name()
+        .only("id", "name", "short_name", "kind")
+    ):
         report = by_agency.get(agency.id)
         rows.append({"agency": agency, "report": report, "state": reports.report_state(report, cycle.report_deadline)})
     counts = {key: sum(1 for r in rows if r["state"] == key) for key in reports.ReportState.LABELS}

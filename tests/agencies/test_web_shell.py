@@ -6,8 +6,10 @@ from django import forms
 from django.urls import reverse
 from django.utils import translation
 
-from remediation.assignment import merge_agency
+from agencies.models import LinkKind
+from remediation import restructuring
 from remediation.models import Task
+from remediation.restructuring import Plan, RestructuringError
 from tests.factories import AgencyFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,9 +89,10 @@ def test_healthz_reports_an_unreachable_broker(client, settings):
 def test_merge_moves_open_tasks_and_keeps_history(agency, other_agency):
     done = TaskFactory(lead_agency=agency, completed_on=dt.date(2021, 11, 1), progress=100)
     open_task = TaskFactory(lead_agency=agency)
-    moved = merge_agency(agency, other_agency, dt.date(2025, 7, 1))
+    plan = Plan(LinkKind.MERGE, [agency], [other_agency], dt.date(2025, 7, 1))
+    applied = restructuring.apply(plan, user=None)
     agency.refresh_from_db()
-    assert moved == 1
+    assert applied.tasks_moved == 1
     assert not agency.is_active and agency.merged_into == other_agency
     assert Task.objects.get(pk=done.pk).lead_agency == agency
     assert Task.objects.get(pk=open_task.pk).lead_agency == other_agency
@@ -98,8 +101,8 @@ def test_merge_moves_open_tasks_and_keeps_history(agency, other_agency):
 
 def test_agency_cannot_merge_into_itself():
     a = AgencyFactory()
-    with pytest.raises(ValueError):
-        merge_agency(a, a, dt.date(2025, 7, 1))
+    with pytest.raises(RestructuringError):
+        restructuring.apply(Plan(LinkKind.MERGE, [a], [a], dt.date(2025, 7, 1)), user=None)
 
 
 def test_agency_landing_page_shows_its_standing(client, demo):

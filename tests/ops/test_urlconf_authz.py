@@ -32,6 +32,7 @@ LOGIN_200 = row(302, 200, 200, 200, 200, 200, 200, 200)
 LOGIN_405 = row(302, 405, 405, 405, 405, 405, 405, 405)
 PROVINCE = row(302, 404, 404, 404, 404, 200, 200, 200)  # SNV, Chairman's office, administrator
 SNV_ONLY = row(302, 404, 404, 404, 404, 200, 404, 200)
+SNV_FORM_ERROR = row(302, 404, 404, 404, 404, 400, 404, 400)
 OWN_TASK = row(302, 200, 200, 404, 404, 200, 200, 200)  # quynhon's; annhon and stp are strangers
 
 # name -> (object key for the URL's arguments, GET expectations, POST-with-empty-body expectations or None)
@@ -122,6 +123,13 @@ EXPECTED = {
     "compilation:excel-cancel": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
     "compilation:excel-export": ("export_query", LOGIN_200, None),
     "compilation:excel-template": ("kind", SNV_ONLY, None),
+    # Agencies over time (issue 13): SNV only; an empty POST is a form error, never a change.
+    "compilation:agency-manage": (None, SNV_ONLY, None),
+    "compilation:agency-create": (None, SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:agency-rename": ("agency", SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:agency-deactivate": ("agency", SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:agency-restructure": ("restructure_kind", SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:baseline-import": (None, SNV_ONLY, SNV_FORM_ERROR),
 }
 
 
@@ -192,6 +200,8 @@ def objects(demo):
         "issued": [issued.pk],
         "import_token": ["khong-ton-tai"],
         "kind": ["tasks"],
+        "agency": [quynhon.agency.pk],
+        "restructure_kind": ["split"],
         "export_query": [],
         "export_suffix": f"?cycle={cycle.pk}",
     }

@@ -1,0 +1,355 @@
+"""Restructuring: merge, split and transfer of a function, with a preview and one transaction.
+
+SNV first builds a ``Plan`` (which agencies retire, which continue their work,
+from which day) and reads its ``preview()``: which open tasks, coordinating
+links, memberships, open reports and reminders move where. ``apply()`` then
+does exactly that in one transaction, effective on the plan's date:
+
+- each open task's lead assignment ends the day before and the successor's
+  starts that day (remediation.periods: rows are never overwritten, so every
+  figure as of an earlier day is unchanged); the task's history records the
+  move with its reason;
+- closed and finished tasks, and every report (submitted or in progress),
+  stay with the agency that did the work; a task carried into a later cycle
+  moves there only (the latest cycle that holds it, never twice);
+- unsent reminders of the retired agency and of the moved tasks are
+  cancelled, so the next sweep claims them for the new recipients;
+- memberships are not moved silently: the preview proposes one successor per
+  user and ``apply()`` creates only the memberships SNV confirmed;
+- the retired agency's users get a notification saying where their work went.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from agencies import services as agency_services
+from agencies.models import Agency, LinkKind, Membership, User
+
+from .models import (
+    AgencyReport,
+    AssignmentRole,
+    Notification,
+    Reminder,
+    ReminderState,
+    ReportStatus,
+    Task,
+    TaskAssignment,
+)
+
+LIVE_REMINDERS = (ReminderState.CLAIMED, ReminderState.FAILED)
+
+
+class RestructuringError(Exception):
+    """A plan that cannot be applied; the message is shown to SNV."""
+
+
+@dataclass
+class Plan:
+    """What SNV asks for. ``choices`` maps an open task id to its successors (first = lead)."""
+
+    kind: str
+    sources: list[Agency]
+    successors: list[Agency]
+    effective_on: dt.date
+    choices: dict[int, list[int]] = field(default_factory=dict)
+    task_ids: list[int] | None = None  # a transfer moves only these (all open led tasks when None)
+    note: str = ""
+
+    @property
+    def retires_sources(self) -> bool:
+        return self.kind in (LinkKind.MERGE, LinkKind.SPLIT)
+
+
+@dataclass
+class TaskMove:
+    task: Task
+    source: Agency
+    successors: list[Agency]  # for a lead move: the first leads, the others coordinate
+
+
+@dataclass
+class Preview:
+    plan: Plan
+    lead_moves: list[TaskMove]
+    coordinating_moves: list[TaskMove]
+    memberships: list[tuple[Membership, Agency]]
+    open_reports: list[AgencyReport]
+    reminders: int
+    staying_tasks: int
+
+    @property
+    def successor_by_id(self) -> dict[int, Agency]:
+        return {a.pk: a for a in self.plan.successors}
+
+
+def validate(plan: Plan) -> None:
+    """Refuse a plan that cannot be right, with a message SNV can act on."""
+    if not plan.sources or not plan.successors:
+        raise RestructuringError(_("Choose the agencies that change and their successors."))
+    if {a.pk for a in plan.sources} & {a.pk for a in plan.successors}:
+        raise RestructuringError(_("An agency cannot be its own successor."))
+    if plan.kind == LinkKind.SPLIT and (len(plan.sources) != 1 or len(plan.successors) < 2):
+        raise RestructuringError(_("A split divides one agency among two or more successors."))
+    if plan.kind in (LinkKind.MERGE, LinkKind.TRANSFER) and len(plan.successors) != 1:
+        raise RestructuringError(_("A merge or a transfer has exactly one successor."))
+    day = plan.effective_on
+    for agency in plan.sources:
+        if not agency.exists_on(day - dt.timedelta(days=1)):
+            raise RestructuringError(_("%(agency)s does not exist before that date.") % {"agency": agency.name})
+    for agency in plan.successors:
+        if not agency.exists_on(day):
+            raise RestructuringError(_("%(agency)s does not exist on that date.") % {"agency": agency.name})
+
+
+def _open_tasks():
+    """Tasks still open now and not carried into a later cycle: a task moves once, in its latest cycle."""
+    carried = Task.objects.filter(carried_from=OuterRef("pk"))
+    return Task.objects.filter(closed_at__isnull=True, completed_on__isnull=True).filter(~Exists(carried))
+
+
+def preview(plan: Plan) -> Preview:
+    """What apply() would do, computed from the same queries; nothing is written."""
+    validate(plan)
+    source_ids = [a.pk for a in plan.sources]
+    by_id = {a.pk: a for a in [*plan.sources, *plan.successors]}
+    led = _open_tasks().filter(lead_agency_id__in=source_ids).select_related("cycle").order_by("cycle__year", "number")
+    if plan.task_ids is not None:
+        led = led.filter(pk__in=plan.task_ids)
+    lead_moves = [TaskMove(t, by_id[t.lead_agency_id], _successors_of(plan, t, by_id)) for t in led]
+    moving_ids = {m.task.pk for m in lead_moves}
+    coordinating_moves = []
+    if plan.retires_sources:
+        coordinated = _open_tasks().filter(coordinating_agencies__in=source_ids).exclude(pk__in=moving_ids)
+        for task in coordinated.distinct().select_related("cycle").prefetch_related("coordinating_agencies"):
+            for agency in task.coordinating_agencies.all():
+                if agency.pk in by_id and agency.pk in source_ids:
+                    coordinating_moves.append(TaskMove(task, agency, [plan.successors[0]]))
+    return Preview(
+        plan=plan,
+        lead_moves=lead_moves,
+        coordinating_moves=coordinating_moves,
+        memberships=_proposed_memberships(plan),
+        open_reports=_open_reports(source_ids),
+        reminders=_live_reminders(plan, moving_ids | {m.task.pk for m in coordinating_moves}).count(),
+        staying_tasks=Task.objects.filter(lead_agency_id__in=source_ids).exclude(pk__in=moving_ids).count(),
+    )
+
+
+def _successors_of(plan: Plan, task: Task, by_id: dict[int, Agency]) -> list[Agency]:
+    """SNV's choice for the task, else the default: the first successor (the merged agency, or the split's main one)."""
+    chosen = [by_id[pk] for pk in plan.choices.get(task.pk, []) if pk in by_id and by_id[pk] in plan.successors]
+    return chosen or [plan.successors[0]]
+
+
+def _proposed_memberships(plan: Plan) -> list[tuple[Membership, Agency]]:
+    if not plan.retires_sources:
+        return []
+    rows = (
+        Membership.objects.filter(agency__in=plan.sources).select_related("user", "agency").order_by("user__username")
+    )
+    return [(m, plan.successors[0]) for m in rows]
+
+
+def _open_reports(source_ids: list[int]) -> list[AgencyReport]:
+    """Reports still in progress: they stay with their agency (a merge keeps both), listed so SNV sees them."""
+    open_states = [ReportStatus.DRAFT, ReportStatus.RETURNED]
+    return list(
+        AgencyReport.objects.filter(agency_id__in=source_ids, status__in=open_states).select_related("agency", "cycle")
+    )
+
+
+def _live_reminders(plan: Plan, task_ids: set[int]):
+    source_ids = [a.pk for a in plan.sources]
+    retired = Q(agency_id__in=source_ids) if plan.retires_sources else Q(pk__in=[])
+    return Reminder.objects.filter(state__in=LIVE_REMINDERS).filter(retired | Q(task_id__in=task_ids))
+
+
+@dataclass
+class Applied:
+    tasks_moved: int
+    coordinating_moved: int
+    memberships_created: int
+    reminders_cancelled: int
+    notified: int
+
+
+@transaction.atomic
+def apply(plan: Plan, *, user: User | None, memberships: dict[int, int | None] | None = None) -> Applied:
+    """Apply the plan in one transaction; ``memberships`` maps user id to the confirmed successor id (or None)."""
+    Agency.objects.select_for_update().filter(pk__in=[a.pk for a in [*plan.sources, *plan.successors]]).count()
+    seen = preview(plan)
+    reason = _reason(plan)
+    # Cancelled first: saving a moved task would otherwise cancel its own reminders unseen.
+    cancelled = _live_reminders(plan, {m.task.pk for m in [*seen.lead_moves, *seen.coordinating_moves]}).update(
+        state=ReminderState.CANCELLED, last_error="Cancelled: the agency was restructured."
+    )
+    for move in seen.lead_moves:
+        _move_lead(move, plan.effective_on, user, reason)
+    for move in seen.coordinating_moves:
+        _move_coordinator(move, plan.effective_on, user, reason)
+    created = _confirm_memberships(seen, memberships or {})
+    _link_and_retire(plan, reason)
+    notified = _notify(seen, reason)
+    return Applied(len(seen.lead_moves), len(seen.coordinating_moves), created, cancelled, notified)
+
+
+def _reason(plan: Plan) -> str:
+    names = ", ".join(a.name for a in plan.sources)
+    into = ", ".join(a.name for a in plan.successors)
+    kind = LinkKind(plan.kind).label
+    return _("%(kind)s: %(from)s → %(to)s from %(date)s") % {
+        "kind": kind,
+        "from": names,
+        "to": into,
+        "date": plan.effective_on.strftime("%d/%m/%Y"),
+    }
+
+
+def _end_row(task: Task, agency_id: int, role: str, day: dt.date) -> None:
+    """End the open row of ``agency_id`` the day before ``day`` (a row starting on or after ``day`` is refused)."""
+    row = TaskAssignment.objects.filter(task=task, agency_id=agency_id, role=role, valid_to__isnull=True).first()
+    if row is None:
+        return
+    if row.valid_from is not None and row.valid_from >= day:
+        raise RestructuringError(
+            _("Task %(number)s was assigned on or after the effective date; choose a later date.")
+            % {"number": task.number}
+        )
+    row.valid_to = day - dt.timedelta(days=1)
+    row.save(update_fields=["valid_to"])
+
+
+def _move_lead(move: TaskMove, day: dt.date, user: User | None, reason: str) -> None:
+    task = Task.objects.select_for_update().get(pk=move.task.pk)
+    lead, *partners = move.successors
+    _end_row(task, move.source.pk, AssignmentRole.LEAD, day)
+    TaskAssignment.objects.create(
+        task=task, agency=lead, role=AssignmentRole.LEAD, valid_from=day, reason=reason, created_by=user
+    )
+    task.lead_agency = lead
+    task.version += 1
+    task._assignments_managed = True
+    task._history_user, task._change_reason = user, reason
+    task.save()
+    current = set(task.coordinating_agencies.values_list("pk", flat=True))
+    if lead.pk in current:  # the new lead no longer coordinates its own task
+        _end_row(task, lead.pk, AssignmentRole.COORDINATOR, day)
+        task.coordinating_agencies.remove(lead)
+    for partner in partners:
+        if partner.pk not in current:
+            TaskAssignment.objects.create(
+                task=task, agency=partner, role=AssignmentRole.COORDINATOR, valid_from=day, reason=reason
+            )
+            task.coordinating_agencies.add(partner)
+
+
+def _move_coordinator(move: TaskMove, day: dt.date, user: User | None, reason: str) -> None:
+    task = Task.objects.select_for_update().get(pk=move.task.pk)
+    task._assignments_managed = True
+    successor = move.successors[0]
+    _end_row(task, move.source.pk, AssignmentRole.COORDINATOR, day)
+    task.coordinating_agencies.remove(move.source)
+    if successor.pk != task.lead_agency_id and not task.coordinating_agencies.filter(pk=successor.pk).exists():
+        TaskAssignment.objects.create(
+            task=task, agency=successor, role=AssignmentRole.COORDINATOR, valid_from=day, reason=reason
+        )
+        task.coordinating_agencies.add(successor)
+
+
+def _confirm_memberships(seen: Preview, confirmed: dict[int, int | None]) -> int:
+    """Create the memberships SNV confirmed, with the user's role in the retired agency."""
+    allowed = seen.successor_by_id
+    created = 0
+    for membership, _proposed in seen.memberships:
+        target_id = confirmed.get(membership.user_id)
+        if target_id is None:
+            continue
+        if target_id not in allowed:
+            raise RestructuringError(_("A membership can only be given in a successor agency."))
+        _obj, new = Membership.objects.get_or_create(
+            user_id=membership.user_id, agency_id=target_id, defaults={"role": membership.role}
+        )
+        created += new
+    return created
+
+
+def _link_and_retire(plan: Plan, reason: str) -> None:
+    for source in plan.sources:
+        for successor in plan.successors:
+            agency_services.link(source, successor, plan.kind, plan.effective_on, plan.note)
+        if plan.retires_sources:
+            merged_into = plan.successors[0] if plan.kind == LinkKind.MERGE else None
+            agency_services.retire_agency(source, plan.effective_on, merged_into=merged_into, reason=reason)
+
+
+def _notify(seen: Preview, reason: str) -> int:
+    """Tell every user of a source agency where its work went, with a link to the task list."""
+    where = ", ".join(a.name for a in seen.plan.successors)
+    moved = len(seen.lead_moves)
+    body = _("%(n)s open tasks moved to: %(where)s. Closed tasks and reports stay with the former agency.") % {
+        "n": moved,
+        "where": where,
+    }
+    users = {m.user_id for m in Membership.objects.filter(agency__in=seen.plan.sources)}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=uid,
+                kind="restructuring",
+                title=reason[:300],
+                body=body,
+                url=reverse("remediation:task-list"),
+            )
+            for uid in sorted(users)
+        ]
+    )
+    return len(users)
+
+
+@transaction.atomic
+def carry_latest_open_tasks(
+    cycle, deadline: dt.date, *, user: User | None = None, before_year: int | None = None
+) -> int:
+    """Carry every open task of earlier cycles into ``cycle``, each from the latest cycle that holds it, once.
+
+    A task already carried on (into 2022, say) is not carried again from 2021:
+    ``_open_tasks`` leaves it out, so a second run carries nothing. The new
+    task keeps its origin (``carried_from``) and the lead and coordinators it
+    has now, i.e. the successors after a restructuring. Sub-criteria are not
+    copied: the trees differ between frameworks (a crosswalk maps them).
+    """
+    year = before_year or cycle.year
+    old_tasks = (
+        _open_tasks()
+        .filter(cycle__year__lt=year)
+        .exclude(cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related("coordinating_agencies")
+        .order_by("cycle__year", "number")
+    )
+    count = 0
+    for old in old_tasks:
+        task = Task(
+            cycle=cycle,
+            title=old.title,
+            description=old.description,
+            source_document=old.source_document,
+            lead_agency_id=old.lead_agency_id,
+            deadline=deadline,
+            progress=old.progress,
+            carried_from=old,
+            created_by=user,
+        )
+        task._history_user = user
+        task._change_reason = _("Carried over from cycle %(year)s") % {"year": old.cycle.year}
+        task.save()
+        task.coordinating_agencies.set([a for a in old.coordinating_agencies.all() if a.pk != task.lead_agency_id])
+        count += 1
+    return count
