@@ -1131,7 +1131,7 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         id=task_id,
         title=title,
         description=description,
-        codes=sorted(codes, key=lambda c: tuple(int(p) if p.isdigit() else 0 for p in c.split("."))),
+        codes=sorted(codes, key=lambda c: tuple(int(p) if p.isascii() and p.isdecimal() else 0 for p in c.split("."))),
         lead_agency=lead,
         coordinating=sorted(partners),
         deadline=deadline,
@@ -1200,5 +1200,7 @@ def predecessor_baselines(cycle: Cycle) -> BaselineTable:
         BaselineColumn(b.province_name, b.year, b.framework_name, b.announced_percent, b.rank, areas[b.pk])
         for b in baselines
     ]
-    codes = sorted({code for c in columns for code in c.areas}, key=lambda c: int(c) if c.isdigit() else 0)
+    codes = sorted(
+        {code for c in columns for code in c.areas}, key=lambda c: int(c) if c.isascii() and c.isdecimal() else 0
+    )
     return BaselineTable(columns, [(code, [c.areas.get(code) for c in columns]) for code in codes])

@@ -50,7 +50,7 @@ class ScoreFilterForm(forms.Form):
 
 
 def _code_key(code: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in code.split("."))
+    return tuple(int(p) if p.isascii() and p.isdecimal() else p for p in code.split("."))
 
 
 def matching_leaves(tree: list[figures.ScoreRow], data: dict) -> list[figures.ScoreRow]:

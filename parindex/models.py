@@ -230,7 +230,7 @@ class Cycle(models.Model):
     @property
     def offsets(self) -> list[int]:
         """The reminder offsets as integers, largest first; bad entries are ignored."""
-        days = {int(x) for x in self.reminder_offsets.replace(" ", "").split(",") if x.isdigit()}
+        days = {int(x) for x in self.reminder_offsets.replace(" ", "").split(",") if x.isascii() and x.isdecimal()}
         return sorted(days, reverse=True)
 
     def as_of(self) -> dt.date:

@@ -146,7 +146,7 @@ def tree_876() -> tuple[tuple[dict, ...], tuple[tuple[str, str | None, str], ...
 
 
 def _key(code: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+    return tuple(int(p) if p.isascii() and p.isdecimal() else 0 for p in code.split("."))
 
 
 def crosswalk_2021_876() -> tuple[tuple[str, str | None, str], ...]:

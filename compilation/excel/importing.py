@@ -731,7 +731,7 @@ def _differs(obj: models.Model, values: dict[str, Any]) -> bool:
 
 
 def _code_key(code: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+    return tuple(int(p) if p.isascii() and p.isdecimal() else 0 for p in code.split("."))
 
 
 # --------------------------------------------------------------------------- task assignments

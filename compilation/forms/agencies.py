@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, LinkKind, Province
+from agencies.params import ModelMultipleIdsField
 
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
 # What each restructuring kind asks of SNV: how many sources and successors.
@@ -30,7 +31,7 @@ def _helper(label: str) -> FormHelper:
     return helper
 
 
-class AgencyChoiceField(forms.ModelMultipleChoiceField):
+class AgencyChoiceField(ModelMultipleIdsField):
     def label_from_instance(self, obj: Agency) -> str:
         return f"{obj.name} ({obj.get_kind_display()})"
 

@@ -17,6 +17,7 @@ from agencies import clock
 from agencies import services as agency_services
 from agencies.decorators import snv_required
 from agencies.models import Agency, AgencyKind, LinkKind
+from agencies.params import is_id
 from remediation import restructuring
 from remediation.restructuring import Plan, RestructuringError
 
@@ -119,22 +120,22 @@ def _plan_from(request: HttpRequest, kind: str, form: RestructuringForm) -> Plan
     allowed = {a.pk for a in successors}
     choices = {}
     for key in request.POST:
-        if key.startswith("task-") and key[5:].isdigit():
-            picked = [int(v) for v in request.POST.getlist(key) if v.isdigit() and int(v) in allowed]
+        if key.startswith("task-") and is_id(key[5:]):
+            picked = [int(v) for v in request.POST.getlist(key) if is_id(v) and int(v) in allowed]
             if picked:
                 choices[int(key[5:])] = picked
     task_ids = None
     if kind == LinkKind.TRANSFER and request.POST.get("step") == "confirm":
-        task_ids = [int(v) for v in request.POST.getlist("move") if v.isdigit()]
+        task_ids = [int(v) for v in request.POST.getlist("move") if is_id(v)]
     return Plan(kind, list(data["sources"]), successors, data["effective_on"], choices, task_ids, data["note"])
 
 
 def _memberships_from(request: HttpRequest) -> dict[int, int | None]:
     confirmed: dict[int, int | None] = {}
     for key in request.POST:
-        if key.startswith("member-") and key[7:].isdigit():
+        if key.startswith("member-") and is_id(key[7:]):
             value = request.POST.get(key, "")
-            confirmed[int(key[7:])] = int(value) if value.isdigit() else None
+            confirmed[int(key[7:])] = int(value) if is_id(value) else None
     return confirmed
 
 

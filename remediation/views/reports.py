@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
+from agencies.params import is_id
 from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 
@@ -140,9 +141,9 @@ def report_causes(request: HttpRequest) -> HttpResponse:
     report = services.report_for(selected_cycle(request, form_field=True), agency)
     causes = {}
     for key, value in request.POST.items():
-        if key.startswith("cause_") and key[6:].isdigit():
+        if key.startswith("cause_") and is_id(key[6:]):
             version = request.POST.get(f"version_{key[6:]}", "")
-            causes[int(key[6:])] = (value, int(version) if version.isdigit() else None)
+            causes[int(key[6:])] = (value, int(version) if is_id(version) else None)
     if not any(text.strip() for text, _version in causes.values()):
         messages.error(request, _("Write the cause of at least one task."))
         return render(request, "remediation/report_edit.html", _report_context(request, report), status=400)

@@ -66,7 +66,7 @@ def test_new_sub_criterion_without_predecessor_is_not_comparable_never_a_number(
     with override("en"):
         tree = client.get(reverse("compilation:score-tree"), {"cycle": 2022}).content.decode()
         detail = client.get(reverse("compilation:criterion-detail", args=[2022, new["1.1.4"].pk])).content.decode()
-    assert "not comparable" in tree and "not comparable" in detail
+    assert "không so sánh được" in tree and "không so sánh được" in detail
 
 
 def test_dropped_sub_criterion_has_no_successor(versions):

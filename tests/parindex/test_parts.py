@@ -77,10 +77,9 @@ def test_estimate_is_stored_apart_from_the_result_and_shown_labelled(client, snv
     assert (score.estimate, score.appraised_score, score.self_score) == (D("0.75"), None, None)
     assert score.is_estimate and score.effective == D("0.75")
     client.force_login(snv)
-    with override("en"):
-        page = client.get(reverse("compilation:criterion-detail", args=[cycle.year, leaves[3].pk]))
-        html = page.content.decode()
-    assert 'id="estimate"' in html and "estimate</span>" in html
+    page = client.get(reverse("compilation:criterion-detail", args=[cycle.year, leaves[3].pk]))
+    html = page.content.decode()
+    assert 'id="estimate"' in html and "ước tính</span>" in html
     services.update_score(cycle, leaves[3], user=snv, appraised_score=D("0.5"))
     score.refresh_from_db()
     assert score.effective == D("0.5") and not score.is_estimate and score.estimate == D("0.75")
@@ -135,9 +134,9 @@ def test_score_tree_shows_both_projections_with_their_rule(client, snv, parts):
     with override("en"):
         html = client.get(reverse("compilation:score-tree")).content.decode()
     assert 'id="projection-all_tasks"' in html and 'id="projection-done_so_far"' in html
-    assert "Projected if every linked task succeeds" in html and "Projected from the tasks done so far" in html
-    assert html.count("survey points never change") == 2
-    assert "no result yet" in html
+    assert "Dự kiến nếu mọi nhiệm vụ đạt" in html and "Dự kiến tính theo việc đã xong" in html
+    assert html.count("điểm điều tra xã hội học không thay đổi") == 2
+    assert "chưa có kết quả" in html
 
 
 def test_demo_2021_survey_sub_criteria_hold_estimates_not_self_scores(demo):
