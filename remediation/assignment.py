@@ -246,29 +246,42 @@ def carry_open_tasks(
     """
     old_tasks = (
         Task.objects.filter(cycle=previous, completed_on__isnull=True, closed_at__isnull=True)
-        .select_related("lead_agency__merged_into")
+        .select_related("cycle", "lead_agency__merged_into")
         .prefetch_related("sub_criteria", "coordinating_agencies")
     )
     count = 0
     for old in old_tasks:
-        task = Task(
-            cycle=cycle,
-            title=old.title,
-            description=old.description,
-            source_document=old.source_document,
-            lead_agency=_successor(old.lead_agency),
-            deadline=deadline,
-            progress=old.progress,
-            carried_from=old,
-            created_by=user,
-        )
-        task._history_user = user
-        task._change_reason = _("Carried over from cycle %(year)s") % {"year": previous.year}
-        task.save()
+        task = carried_copy(old, cycle, deadline, user, _successor(old.lead_agency))
         task.sub_criteria.set([mapping[c.id] for c in old.sub_criteria.all() if c.id in mapping])
         task.coordinating_agencies.set({_successor(a) for a in old.coordinating_agencies.all()} - {task.lead_agency})
         count += 1
     return count
+
+
+def carried_copy(old: Task, cycle: Cycle, deadline: dt.date, user: User | None, lead: Agency | None = None) -> Task:
+    """Save the copy of an open task in ``cycle``, linked to its origin, with the history reason.
+
+    ``lead`` defaults to the old task's lead (read by id, no query). Links (sub-criteria,
+    coordinators) are the caller's: they depend on the tree and on the carrying rule.
+    """
+    task = Task(
+        cycle=cycle,
+        title=old.title,
+        description=old.description,
+        source_document=old.source_document,
+        deadline=deadline,
+        progress=old.progress,
+        carried_from=old,
+        created_by=user,
+    )
+    if lead is not None:
+        task.lead_agency = lead
+    else:
+        task.lead_agency_id = old.lead_agency_id
+    task._history_user = user
+    task._change_reason = _("Carried over from cycle %(year)s") % {"year": old.cycle.year}
+    task.save()
+    return task
 
 
 def _successor(agency: Agency) -> Agency:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from agencies import services as agency_services
 from agencies.models import Agency, LinkKind, Membership, User
 
+from .assignment import carried_copy
 from .models import (
     AgencyReport,
     AssignmentRole,
@@ -336,20 +337,7 @@ def carry_latest_open_tasks(
     )
     count = 0
     for old in old_tasks:
-        task = Task(
-            cycle=cycle,
-            title=old.title,
-            description=old.description,
-            source_document=old.source_document,
-            lead_agency_id=old.lead_agency_id,
-            deadline=deadline,
-            progress=old.progress,
-            carried_from=old,
-            created_by=user,
-        )
-        task._history_user = user
-        task._change_reason = _("Carried over from cycle %(year)s") % {"year": old.cycle.year}
-        task.save()
+        task = carried_copy(old, cycle, deadline, user)
         task.coordinating_agencies.set([a for a in old.coordinating_agencies.all() if a.pk != task.lead_agency_id])
         count += 1
     return count

@@ -13,6 +13,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from agencies import versioning
+from agencies.files import private_download
 from parindex import services
 from parindex.access import (
     can_edit_score,
@@ -214,13 +215,4 @@ def score_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     focal = focal_agency_of(request.user)
     if not (request.user.sees_everything or (focal is not None and focal.pk == focal_id)):
         raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(evidence.file, evidence.original_name, evidence.content_type)
