@@ -160,3 +160,33 @@ def test_sub_criterion_trend_follows_the_crosswalk_and_marks_a_new_one_not_compa
     client.force_login(snv)
     html = client.get(reverse("compilation:criterion-detail", args=[2022, new["1.1.3"].pk])).content.decode()
     assert '<svg id="trend"' in html and "<polyline" in html
+
+
+def test_crosswalk_reader_takes_a_province_s_sheet_as_it_is_made():
+    """A hidden draft sheet first, a title block, a header repeated after a page break,
+    a Roman-numeral area heading and an NFD note: only the mapping rows are read, in NFC."""
+    import io
+    import unicodedata
+
+    from openpyxl import Workbook
+
+    from compilation.excel.crosswalk import read_crosswalk_rows
+
+    book = Workbook()
+    draft = book.active
+    draft.title = "Nháp"
+    draft.append(["9.9.9", "9.9.9", "bản nháp cũ"])
+    draft.sheet_state = "hidden"
+    sheet = book.create_sheet("Đối chiếu")
+    sheet.append(["BẢNG ĐỐI CHIẾU TIÊU CHÍ THÀNH PHẦN 2021 – 2022"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["Mã cũ", "Mã mới", "Ghi chú"])
+    sheet.append(["I", "Công tác chỉ đạo, điều hành", None])
+    sheet.append(["1.1.1", "1.1.1", unicodedata.normalize("NFD", "Giữ nguyên")])
+    sheet.append(["Mã cũ", "Mã mới", "Ghi chú"])
+    sheet.append(["1.1.2", None, "Bỏ"])
+    data = io.BytesIO()
+    book.save(data)
+    rows = read_crosswalk_rows(data.getvalue())
+    assert rows == [("1.1.1", "1.1.1", "Giữ nguyên"), ("1.1.2", "", "Bỏ")]
+    assert rows[0][2] == unicodedata.normalize("NFC", "Giữ nguyên")
