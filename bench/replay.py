@@ -1,6 +1,7 @@
 """Each page beside its own SQL (issue 18 §1): how much of a request is Python, not the database.
 
-    .venv/bin/python bench/replay.py --scale province --database postgres://postgres@127.0.0.1:5432/partracker_bench_pages_province --write-docs
+    .venv/bin/python bench/replay.py --scale province --write-docs \
+        --database postgres://postgres@127.0.0.1:5432/partracker_bench_pages_province
 
 For every page of SNV and of an agency, one request is run with every statement it sends
 captured (SQL and parameters, through ``connection.execute_wrapper``). Then, for ``--rounds``
@@ -143,7 +144,8 @@ def docs_section(results: dict) -> str:
         'CPU in the web process, at province scale on PostgreSQL. "load" is the 1-minute load average',
         "(2 cores): above 1, other work shared the machine and the figures are inflated.",
         "",
-        "| scale | database | page | queries | page p50 ms | CPU p50 ms | SQL p50 ms | ratio | ≤ 4× | ≤ 25 ms CPU | load | date |",
+        "| scale | database | page | queries | page p50 ms | CPU p50 ms | SQL p50 ms | ratio | ≤ 4× | ≤ 25 ms CPU "
+        "| load | date |",
         "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|---|",
     ]
     for key in sorted(results):
