@@ -34,10 +34,10 @@ def _figures_2021() -> dict:
 
 
 def test_2021_figures_as_of_15_11_2021_are_identical_after_the_2025_reorganisation(db):
-    load_demo()
+    load_demo(with_2025=False)
     before = _figures_2021()
     open_2021 = Task.objects.filter(cycle__year=2021, completed_on__isnull=True, closed_at__isnull=True).count()
-    load_demo(with_2025=True)
+    load_demo()
     assert Agency.objects.get(code="quynhon").valid_to == dt.date(2025, 6, 30)
     assert Task.objects.filter(cycle__year=2025).count() == open_2021 > 0  # the split was applied to open tasks
     after = _figures_2021()
@@ -50,7 +50,7 @@ def test_2021_figures_as_of_15_11_2021_are_identical_after_the_2025_reorganisati
 
 @pytest.fixture
 def demo2025(db):
-    return load_demo(with_2025=True)
+    return load_demo()
 
 
 def test_2025_cycle_has_no_district_level_and_wards_lead_the_moved_tasks(demo2025):
@@ -90,5 +90,5 @@ def test_the_retired_district_user_no_longer_sees_the_moved_tasks(demo2025):
 
 def test_loading_the_2025_demo_twice_changes_nothing(demo2025):
     tasks = Task.objects.count()
-    again = load_demo(with_2025=True)
+    again = load_demo()
     assert again.total == 0 and Task.objects.count() == tasks
