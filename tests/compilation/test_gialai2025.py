@@ -92,3 +92,26 @@ def test_loading_the_2025_demo_twice_changes_nothing(demo2025):
     tasks = Task.objects.count()
     again = load_demo()
     assert again.total == 0 and Task.objects.count() == tasks
+
+
+def test_the_2021_district_user_still_works_in_the_2021_cycle_after_the_default_demo(client, demo2025):
+    district_user = User.objects.get(username="quynhon")
+    cycle2021 = Cycle.objects.get(year=2021)
+    assert district_user.agency.code == "quynhon"
+    own_2021 = Task.objects.filter(cycle=cycle2021, lead_agency__code="quynhon")
+    assert own_2021.exists() and set(own_2021) <= set(visible_tasks(district_user))
+    assert client.login(username="quynhon", password="demo-2021")
+    home = client.get(reverse("compilation:home"))
+    assert home.status_code == 200 and home.context["cycle"] == cycle2021
+    assert home.context["counts"]["total"] == visible_tasks(district_user).filter(cycle=cycle2021).count() > 0
+
+
+def test_each_persona_lands_in_the_latest_cycle_its_agency_exists_in(client, demo2025):
+    assert client.login(username="p-quynhon", password="demo-2021")
+    assert client.get(reverse("compilation:home")).context["cycle"].year == 2025
+    page = client.get(reverse("remediation:task-list"))
+    assert page.context["cycle"].year == 2025
+    assert Task.objects.filter(cycle__year=2025, lead_agency__code="p-quynhon").first().title in page.content.decode()
+    client.logout()
+    assert client.login(username="snv", password="demo-2021")
+    assert client.get(reverse("compilation:home")).context["cycle"] == Cycle.current()

@@ -200,3 +200,10 @@ def test_the_agencies_page_lists_a_change_waiting_for_its_date(settings, client,
     page = client.get(reverse("compilation:agency-manage")).content.decode()
     assert f'data-scheduled="{row.pk}"' in page and 'data-effective-on="2025-07-01"' in page
     assert Agency.objects.get(pk=agency.pk).valid_to is None
+
+
+def test_a_ward_visiting_the_report_page_of_a_cycle_before_it_existed_creates_nothing(client, wards, cycle):
+    ward_user = MembershipFactory(agency=wards[0]).user
+    client.force_login(ward_user)
+    assert client.get(reverse("remediation:report-edit"), {"cycle": cycle.year}).status_code == 404
+    assert not AgencyReport.objects.filter(agency=wards[0]).exists()
