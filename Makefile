@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo $(if $(DEMO_2025),--with-2025)
+	$(PY) manage.py load_demo
 
 run: demo
 	@echo ""

@@ -21,10 +21,10 @@ class AgencyNameInline(admin.TabularInline):
 class AgencyAdmin(SimpleHistoryAdmin):
     """For inspection: SNV changes agencies on its own pages (compilation), which keep periods and links."""
 
-    list_display = ["code", "name", "kind", "is_active", "valid_from", "valid_to", "merged_into", "email"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["code", "name", "kind", "valid_from", "valid_to", "email"]
+    list_filter = ["kind"]
     search_fields = ["code", "name", "short_name"]
-    autocomplete_fields = ["parent", "merged_into"]
+    autocomplete_fields = ["parent"]
     inlines = [AgencyNameInline]
 
 

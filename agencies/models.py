@@ -13,6 +13,8 @@ from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import clock
+
 
 def vietnamese_order(field: str) -> models.Expression | str:
     """Order by a name with Vietnamese collation on PostgreSQL.
@@ -57,20 +59,19 @@ REPORTING_KINDS_2025 = (
 def existing_on(day: dt.date, prefix: str = "") -> Q:
     """The condition "the agency exists on ``day``": inside its period.
 
-    ``valid_to`` is the last day the agency exists. An agency deactivated
-    without a date (the old admin way) is treated as gone on every date, as
-    before periods existed.
+    ``valid_to`` is the last day the agency exists. The period is the only
+    answer: there is no cached "active" flag, so a retired district still
+    exists on every day of 2021 (its 2021 users see the 2021 cycle as it was).
     """
-    return (
-        (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}))
-        & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
-        & (Q(**{f"{prefix}is_active": True}) | Q(**{f"{prefix}valid_to__isnull": False}))
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
     )
 
 
 class AgencyQuerySet(models.QuerySet):
-    def active(self) -> AgencyQuerySet:
-        return self.filter(is_active=True)
+    def current(self) -> AgencyQuerySet:
+        """The agencies existing on the clock's today (not a cached flag)."""
+        return self.as_of(clock.today())
 
     def as_of(self, day: dt.date) -> AgencyQuerySet:
         """The agencies as they stood on ``day``: a change effective later never alters it."""
@@ -80,11 +81,10 @@ class AgencyQuerySet(models.QuerySet):
         """The agencies ordered to report: those of the cycle's reporting kinds existing on ``as_of``.
 
         ``kinds`` is the cycle's setting (``Cycle.reporting_kinds``); without it,
-        the 2021 letter's kinds. Without ``as_of``, the agencies active now.
+        the 2021 letter's kinds. Without ``as_of``, the clock's today.
         """
         kinds = list(kinds) if kinds is not None else list(REPORTING_KINDS_2021)
-        qs = self.as_of(as_of) if as_of is not None else self.active()
-        return qs.filter(kind__in=kinds)
+        return self.as_of(as_of or clock.today()).filter(kind__in=kinds)
 
     def by_name(self) -> AgencyQuerySet:
         return self.order_by(vietnamese_order("name"))
@@ -95,7 +95,9 @@ class Agency(models.Model):
 
     Agencies are deactivated or merged, never deleted (PROTECT everywhere), so
     the tasks and reports of earlier cycles keep pointing at the agency that
-    did the work.
+    did the work. Whether an agency exists is a question of a date: its period
+    (``valid_from``..``valid_to``); who continues its work is its successor
+    links (``AgencyLink``, read by ``successor_on``), the one carrying rule.
     """
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -105,18 +107,8 @@ class Agency(models.Model):
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
-    is_active = models.BooleanField(_("active"), default=True)
-    merged_into = models.ForeignKey(
-        "self",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="merged_from",
-        verbose_name=_("merged into"),
-    )
-    deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
-    # The period the agency exists, both ends included; blank = open. ``is_active``
-    # is the cache of "exists today"; every as-of figure reads the period.
+    # The period the agency exists, both ends included; blank = open. Every
+    # question "does it exist?" reads it for a date (the cycle's as-of date or the clock).
     valid_from = models.DateField(_("exists from"), null=True, blank=True)
     valid_to = models.DateField(_("exists until"), null=True, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
@@ -131,12 +123,8 @@ class Agency(models.Model):
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["name"]
-        indexes = [models.Index(fields=["kind", "is_active"])]
+        indexes = [models.Index(fields=["kind", "valid_to"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(merged_into__isnull=True) | Q(is_active=False),
-                name="agency_merged_is_inactive",
-            ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_to__isnull=True)
@@ -149,9 +137,30 @@ class Agency(models.Model):
         return self.short_name or self.name
 
     def exists_on(self, day: dt.date) -> bool:
-        if not self.is_active and self.valid_to is None:
-            return False
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+    def successor_on(self, day: dt.date) -> Agency:
+        """Who carries this agency's work on ``day``: itself while it exists, else its successor then.
+
+        The one carrying rule (a new cycle's carried tasks, the import's hint):
+        follow the merge, split and rename links effective by ``day`` (for a
+        split, its first link: the main successor) until an agency that exists
+        on ``day``. A transfer of a function never retires the agency, so it is
+        not followed. Without a link, the agency itself.
+        """
+        agency, seen = self, {self.pk}
+        while not agency.exists_on(day):
+            link = (
+                agency.successor_links.filter(effective_on__lte=day, kind__in=RETIRING_LINKS)
+                .select_related("successor")
+                .order_by("effective_on", "id")
+                .first()
+            )
+            if link is None or link.successor_id in seen:
+                break
+            agency = link.successor
+            seen.add(agency.pk)
+        return agency
 
     def name_on(self, day: dt.date) -> str:
         """The name the agency bore on ``day`` (its current name outside every recorded period)."""
@@ -208,6 +217,9 @@ class LinkKind(models.TextChoices):
     SPLIT = "split", _("Split (one into many)")
     RENAME = "rename", _("Rename")
     TRANSFER = "transfer", _("Transfer of a function")
+
+
+RETIRING_LINKS = (LinkKind.MERGE, LinkKind.SPLIT, LinkKind.RENAME)
 
 
 class AgencyLink(models.Model):
@@ -319,9 +331,18 @@ class User(AbstractUser):
 
     @property
     def membership(self) -> Membership | None:
-        """The user's agency membership (one per user in practice), cached per instance."""
+        """The user's agency membership, cached per instance: one whose agency exists today, else the latest.
+
+        A district retired on 30/06/2025 keeps its users: they read the cycles in
+        which it existed (2021) as they were. A user given a membership of the
+        successor as well works for the successor from the day it exists.
+        """
         if not hasattr(self, "_membership_cache"):
-            self._membership_cache = self.memberships.select_related("agency").filter(agency__is_active=True).first()
+            rows = list(self.memberships.select_related("agency").order_by("pk"))
+            today = clock.today()
+            existing = [m for m in rows if m.agency.exists_on(today)]
+            latest = sorted(rows, key=lambda m: m.agency.valid_to or dt.date.max, reverse=True)
+            self._membership_cache = (existing or latest or [None])[0]
         return self._membership_cache
 
     @property

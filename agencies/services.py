@@ -8,7 +8,6 @@ import unicodedata
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import clock
 from .models import Agency, AgencyLink, AgencyName, LinkKind
 
 
@@ -21,11 +20,13 @@ def _nfc(text: str) -> str:
 
 
 def _end_period(agency: Agency, on: dt.date) -> None:
-    """The agency exists until the day before ``on``; ``is_active`` follows once that day has come.
+    """The agency exists until the day before ``on``; nothing else about it changes.
 
     Only the period's end is written: every as-of figure before ``on`` reads the
     agency exactly as before (the 15/11/2021 addressees stay 39 when Sở Du lịch
-    is deactivated from 01/12/2021).
+    is deactivated from 01/12/2021), and from ``on`` every reader of a date
+    finds it gone, with no flag to flip when the day comes.
+    Ending it again on the same day is a no-op, so a re-applied change is idempotent.
     """
     last = on - dt.timedelta(days=1)
     if agency.valid_from is not None and last < agency.valid_from:
@@ -33,9 +34,6 @@ def _end_period(agency: Agency, on: dt.date) -> None:
     if agency.valid_to is not None and agency.valid_to < last:
         raise AgencyChangeError(_("The agency no longer exists on that date."))
     agency.valid_to = last
-    agency.deactivated_on = on
-    if on <= clock.today():
-        agency.is_active = False
 
 
 @transaction.atomic
@@ -49,12 +47,11 @@ def deactivate_agency(agency: Agency, on: dt.date, *, reason: str = "") -> Agenc
 
 
 @transaction.atomic
-def retire_agency(agency: Agency, on: dt.date, merged_into: Agency | None = None, *, reason: str = "") -> Agency:
-    """End an agency's period because it was merged or split; moving its work is remediation's part."""
+def retire_agency(agency: Agency, on: dt.date, *, reason: str = "") -> Agency:
+    """End an agency's period because it was merged or split (its successors are its links, ``link()``);
+    moving its work is remediation's part."""
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     _end_period(agency, on)
-    if merged_into is not None and not agency.is_active:
-        agency.merged_into = merged_into
     agency._change_reason = reason or _("Retired from %(date)s") % {"date": on.strftime("%d/%m/%Y")}
     agency.save()
     return agency
@@ -70,7 +67,6 @@ def create_agency(
     agency = Agency(
         code=code, name=name, short_name=_nfc(short_name), kind=kind, valid_from=valid_from, email=email or ""
     )
-    agency.is_active = valid_from is None or valid_from <= clock.today()
     agency._change_reason = _("Created")
     agency.save()
     return agency

@@ -46,9 +46,27 @@ def can_edit_score(user: User, focal_agency_id: int | None) -> bool:
     return agency is not None and focal_agency_id is not None and agency.pk == focal_agency_id
 
 
+def default_cycle(user: User | None) -> Cycle | None:
+    """The cycle a user meets first: the current one, unless their agency does not exist in it.
+
+    An agency's user then gets the latest cycle in which the agency exists on
+    the cycle's as-of date: a ward created on 01/07/2025 lands in 2025, a
+    district retired on 30/06/2025 keeps the 2021 cycle it reported in (the
+    demo's current one). Province-wide roles always get the current cycle.
+    """
+    current = Cycle.current()
+    agency = None if user is None or not user.is_authenticated or user.sees_everything else user.agency
+    if agency is None or current is None or agency.exists_on(current.as_of()):
+        return current
+    for cycle in Cycle.objects.order_by("-year"):
+        if agency.exists_on(cycle.as_of()):
+            return cycle
+    return current
+
+
 def selected_cycle(request: HttpRequest, *, form_field: bool = False) -> Cycle:
     """The cycle a page or a form acts in: ``?cycle=<year>`` (or, with ``form_field``, the POSTed
-    ``cycle``), else the current one. The one reader of the cycle from a request.
+    ``cycle``), else the user's default one (``default_cycle``). The one reader of the cycle from a request.
 
     A year that names no cycle is a 404, a malformed one a 400 (``agencies.params``).
     """
@@ -56,7 +74,7 @@ def selected_cycle(request: HttpRequest, *, form_field: bool = False) -> Cycle:
     year = parse_int(raw or request.GET.get("cycle"), name="cycle")
     if year is not None:
         return get_object_or_404(Cycle, year=year)
-    cycle = Cycle.current()
+    cycle = default_cycle(getattr(request, "user", None))
     if cycle is None:
         raise Http404("No cycle yet.")
     cycle.selected_as_current = True  # spares cycle_param() a second look-up

@@ -242,18 +242,20 @@ def carry_open_tasks(
 ) -> int:
     """Copy open tasks into the new cycle, linked to the old ones; the old tasks are not touched.
 
-    A lead agency merged into another since then hands the task to its successor.
+    A lead or coordinating agency gone by the new cycle's date hands the task to
+    its successor then (``carried_to``: the one carrying rule).
     """
     old_tasks = (
         Task.objects.filter(cycle=previous, completed_on__isnull=True, closed_at__isnull=True)
-        .select_related("cycle", "lead_agency__merged_into")
+        .select_related("cycle", "lead_agency")
         .prefetch_related("sub_criteria", "coordinating_agencies")
     )
+    to = carried_to(cycle)
     count = 0
     for old in old_tasks:
-        task = carried_copy(old, cycle, deadline, user, _successor(old.lead_agency))
+        task = carried_copy(old, cycle, deadline, user, to(old.lead_agency))
         task.sub_criteria.set([mapping[c.id] for c in old.sub_criteria.all() if c.id in mapping])
-        task.coordinating_agencies.set({_successor(a) for a in old.coordinating_agencies.all()} - {task.lead_agency})
+        task.coordinating_agencies.set({to(a) for a in old.coordinating_agencies.all()} - {task.lead_agency})
         count += 1
     return count
 
@@ -284,7 +286,19 @@ def carried_copy(old: Task, cycle: Cycle, deadline: dt.date, user: User | None, 
     return task
 
 
-def _successor(agency: Agency) -> Agency:
-    while agency.merged_into_id:
-        agency = agency.merged_into
-    return agency
+def carried_to(cycle: Cycle):
+    """The carrying rule of a new cycle, in one place: an agency maps to who does its work on the cycle's date.
+
+    ``Agency.successor_on`` follows the successor links (merge, split, rename);
+    an agency that still exists is itself. Memoised per agency, so a cycle's
+    carry costs one look-up per distinct agency, not per task.
+    """
+    day = cycle.as_of()
+    seen: dict[int, Agency] = {}
+
+    def to(agency: Agency) -> Agency:
+        if agency.pk not in seen:
+            seen[agency.pk] = agency.successor_on(day)
+        return seen[agency.pk]
+
+    return to

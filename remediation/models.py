@@ -531,6 +531,11 @@ class AgencyReport(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
+    # A report still open when its agency was retired is closed from that day
+    # with a record of where the work went (restructuring); its status stays as
+    # it was, so every figure as of an earlier day reads it unchanged.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_note = models.CharField(_("why it was closed"), max_length=400, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -541,6 +546,10 @@ class AgencyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} – {self.cycle}"
+
+    def closed_by(self, day: dt.date) -> bool:
+        """Closed by a restructuring on or before ``day``."""
+        return self.closed_on is not None and self.closed_on <= day
 
 
 class Notification(models.Model):
@@ -636,3 +645,47 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.kind} {self.item_key} {self.due_date:%d/%m/%Y}"
+
+
+class RestructuringState(models.TextChoices):
+    PENDING = "pending", _("Waiting for its date")
+    APPLIED = "applied", _("Applied")
+
+
+class ScheduledRestructuring(models.Model):
+    """A merge, split or transfer SNV confirmed for a date after today, applied when that day comes.
+
+    The plan is kept as SNV confirmed it (its successors in order: the first is
+    the main one; its choices per task; the memberships confirmed per user), and
+    ``remediation.restructuring.apply_due`` applies it on its day: it claims the
+    row (pending → applied, a conditional update) and applies the plan in the
+    same transaction, so a second run, or a second worker, applies nothing twice.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10)
+    source_ids = models.JSONField(_("agencies that change"))
+    successor_ids = models.JSONField(_("successors"))
+    effective_on = models.DateField(_("effective on"))
+    choices = models.JSONField(_("successors chosen per task"), default=dict, blank=True)
+    task_ids = models.JSONField(_("tasks moved by a transfer"), null=True, blank=True)
+    memberships = models.JSONField(_("memberships confirmed"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RestructuringState.choices, default=RestructuringState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scheduled restructuring")
+        verbose_name_plural = _("scheduled restructurings")
+        ordering = ["effective_on", "id"]
+        indexes = [models.Index(fields=["state", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.effective_on:%d/%m/%Y} ({self.state})"

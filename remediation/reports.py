@@ -11,6 +11,8 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies import clock
+
 from .models import AgencyReport, ReportStatus
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -27,8 +29,12 @@ def is_late(report: AgencyReport) -> bool:
 
 
 def is_editable(report: AgencyReport) -> bool:
-    """A draft, or a report SNV returned: the agency may change it; a submitted one is frozen."""
-    return report.status in EDITABLE
+    """A draft, or a report SNV returned: the agency may change it; a submitted one is frozen.
+
+    A report closed by a restructuring is frozen from its closing day, read on
+    the cycle's clock: in the 2021 cycle a district's draft is as it was then.
+    """
+    return report.status in EDITABLE and not report.closed_by(clock.today(report.cycle))
 
 
 class ReportState:

@@ -16,7 +16,20 @@ does exactly that in one transaction, effective on the plan's date:
   cancelled, so the next sweep claims them for the new recipients;
 - memberships are not moved silently: the preview proposes one successor per
   user and ``apply()`` creates only the memberships SNV confirmed;
-- the retired agency's users get a notification saying where their work went.
+- the retired agency's users get a notification saying where their work went;
+- its reports still open (draft or returned) stay with it, as the work of
+  that agency, and are closed from the effective date with a record of where
+  the work went (``AgencyReport.closed_on``/``closed_note``): a merge of two
+  agencies with reports in progress keeps both, and the successor starts its
+  own. Their status is not touched, so every earlier as-of figure is unchanged.
+
+A plan dated after today is not applied at once: ``apply()`` records it
+(``ScheduledRestructuring``) and the daily beat task ``apply_due`` applies it
+on its day. A beat task rather than a rule on read: every as-of reader
+already reads dated rows (periods, assignments), so what waits for the day are
+writes that must happen once (the moves' history, the notifications, the
+cancelled reminders, the closed reports); the claim (pending → applied, in the
+same transaction as the apply) makes a second run apply nothing.
 """
 
 from __future__ import annotations
@@ -29,10 +42,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from agencies import clock
 from agencies import services as agency_services
-from agencies.models import Agency, LinkKind, Membership, User
+from agencies.models import Agency, AgencyLink, LinkKind, Membership, User
 
-from .assignment import carried_copy
+from .assignment import carried_copy, carried_to
 from .models import (
     AgencyReport,
     AssignmentRole,
@@ -40,6 +54,8 @@ from .models import (
     Reminder,
     ReminderState,
     ReportStatus,
+    RestructuringState,
+    ScheduledRestructuring,
     Task,
     TaskAssignment,
 )
@@ -159,10 +175,12 @@ def _proposed_memberships(plan: Plan) -> list[tuple[Membership, Agency]]:
 
 
 def _open_reports(source_ids: list[int]) -> list[AgencyReport]:
-    """Reports still in progress: they stay with their agency (a merge keeps both), listed so SNV sees them."""
+    """Reports still in progress: they stay with their agency (a merge keeps both) and are closed with a record."""
     open_states = [ReportStatus.DRAFT, ReportStatus.RETURNED]
     return list(
-        AgencyReport.objects.filter(agency_id__in=source_ids, status__in=open_states).select_related("agency", "cycle")
+        AgencyReport.objects.filter(agency_id__in=source_ids, status__in=open_states, closed_on__isnull=True)
+        .select_related("agency", "cycle")
+        .order_by("pk")
     )
 
 
@@ -179,12 +197,92 @@ class Applied:
     memberships_created: int
     reminders_cancelled: int
     notified: int
+    reports_closed: int = 0
+    scheduled: ScheduledRestructuring | None = None  # set when the plan waits for its date
 
 
 @transaction.atomic
-def apply(plan: Plan, *, user: User | None, memberships: dict[int, int | None] | None = None) -> Applied:
-    """Apply the plan in one transaction; ``memberships`` maps user id to the confirmed successor id (or None)."""
+def apply(
+    plan: Plan,
+    *,
+    user: User | None,
+    memberships: dict[int, int | None] | None = None,
+    when_due: bool = True,
+) -> Applied:
+    """Apply the plan in one transaction; ``memberships`` maps user id to the confirmed successor id (or None).
+
+    With ``when_due`` (the pages), a plan dated after today is recorded and
+    applied on its day by ``apply_due``; the demo, entering past changes after
+    the fact, passes ``when_due=False``.
+    """
+    if when_due and plan.effective_on > clock.today():
+        validate(plan)
+        return Applied(0, 0, 0, 0, 0, scheduled=_schedule(plan, user, memberships or {}))
+    return _apply_now(plan, user=user, memberships=memberships)
+
+
+def _schedule(plan: Plan, user: User | None, memberships: dict[int, int | None]) -> ScheduledRestructuring:
+    return ScheduledRestructuring.objects.create(
+        kind=plan.kind,
+        source_ids=[a.pk for a in plan.sources],
+        successor_ids=[a.pk for a in plan.successors],
+        effective_on=plan.effective_on,
+        choices={str(k): v for k, v in plan.choices.items()},
+        task_ids=plan.task_ids,
+        memberships={str(k): v for k, v in memberships.items() if v is not None},
+        note=plan.note,
+        created_by=user,
+    )
+
+
+def _plan_of(row: ScheduledRestructuring) -> Plan:
+    agencies = Agency.objects.in_bulk([*row.source_ids, *row.successor_ids])
+    return Plan(
+        kind=row.kind,
+        sources=[agencies[pk] for pk in row.source_ids],
+        successors=[agencies[pk] for pk in row.successor_ids],
+        effective_on=row.effective_on,
+        choices={int(k): v for k, v in row.choices.items()},
+        task_ids=row.task_ids,
+        note=row.note,
+    )
+
+
+def apply_due(today: dt.date | None = None) -> int:
+    """Apply every scheduled plan whose date has come, each once; returns how many were applied.
+
+    Each row is claimed by a conditional update inside the transaction that
+    applies it: a second run (or a second worker) finds it applied and does
+    nothing; a plan that fails rolls back with its claim and is tried again.
+    """
+    day = today or clock.today()
+    done = 0
+    for pk in ScheduledRestructuring.objects.filter(
+        state=RestructuringState.PENDING, effective_on__lte=day
+    ).values_list("pk", flat=True):
+        done += _apply_scheduled(pk)
+    return done
+
+
+@transaction.atomic
+def _apply_scheduled(pk: int) -> int:
+    claimed = ScheduledRestructuring.objects.filter(pk=pk, state=RestructuringState.PENDING).update(
+        state=RestructuringState.APPLIED, applied_at=clock.now()
+    )
+    if not claimed:
+        return 0
+    row = ScheduledRestructuring.objects.select_related("created_by").get(pk=pk)
+    memberships = {int(k): v for k, v in row.memberships.items()}
+    applied = _apply_now(_plan_of(row), user=row.created_by, memberships=memberships)
+    row.result = {k: v for k, v in applied.__dict__.items() if k != "scheduled"}
+    row.save(update_fields=["result"])
+    return 1
+
+
+def _apply_now(plan: Plan, *, user: User | None, memberships: dict[int, int | None] | None) -> Applied:
     Agency.objects.select_for_update().filter(pk__in=[a.pk for a in [*plan.sources, *plan.successors]]).count()
+    if _already_applied(plan):
+        return Applied(0, 0, 0, 0, 0)
     seen = preview(plan)
     reason = _reason(plan)
     # Cancelled first: saving a moved task would otherwise cancel its own reminders unseen.
@@ -196,9 +294,48 @@ def apply(plan: Plan, *, user: User | None, memberships: dict[int, int | None] |
     for move in seen.coordinating_moves:
         _move_coordinator(move, plan.effective_on, user, reason)
     created = _confirm_memberships(seen, memberships or {})
+    closed = _close_open_reports(seen, user) if plan.retires_sources else 0
     _link_and_retire(plan, reason)
     notified = _notify(seen, reason)
-    return Applied(len(seen.lead_moves), len(seen.coordinating_moves), created, cancelled, notified)
+    return Applied(len(seen.lead_moves), len(seen.coordinating_moves), created, cancelled, notified, closed)
+
+
+def _already_applied(plan: Plan) -> bool:
+    """Every link of the plan exists and, for a merge or split, every source ends the day before: nothing to do.
+
+    A transfer is never "already applied" (both agencies go on; its tasks moved are simply no longer the source's).
+    """
+    if not plan.retires_sources:
+        return False
+    last = plan.effective_on - dt.timedelta(days=1)
+    sources = Agency.objects.filter(pk__in=[a.pk for a in plan.sources])
+    if any(a.valid_to != last for a in sources):
+        return False
+    links = AgencyLink.objects.filter(
+        predecessor__in=plan.sources, successor__in=plan.successors, kind=plan.kind, effective_on=plan.effective_on
+    )
+    return links.count() == len(plan.sources) * len(plan.successors)
+
+
+def _close_open_reports(seen: Preview, user: User | None) -> int:
+    """Close the retired agencies' open reports from the effective date, each with its record (history kept)."""
+    day = seen.plan.effective_on
+    note = _(
+        "The agency ceased to exist on %(date)s; its work continues at %(where)s. The report is kept as it stood."
+    ) % {
+        "date": (day - dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+        "where": ", ".join(a.name for a in seen.plan.successors),
+    }
+    closed = 0
+    for report in seen.open_reports:
+        if report.closed_on is not None:
+            continue
+        report.closed_on, report.closed_note = day, note[:400]
+        report.version += 1
+        report._history_user, report._change_reason = user, "closed: restructuring"
+        report.save()
+        closed += 1
+    return closed
 
 
 def _reason(plan: Plan) -> str:
@@ -286,8 +423,7 @@ def _link_and_retire(plan: Plan, reason: str) -> None:
         for successor in plan.successors:
             agency_services.link(source, successor, plan.kind, plan.effective_on, plan.note)
         if plan.retires_sources:
-            merged_into = plan.successors[0] if plan.kind == LinkKind.MERGE else None
-            agency_services.retire_agency(source, plan.effective_on, merged_into=merged_into, reason=reason)
+            agency_services.retire_agency(source, plan.effective_on, reason=reason)
 
 
 def _notify(seen: Preview, reason: str) -> int:
@@ -323,21 +459,27 @@ def carry_latest_open_tasks(
     A task already carried on (into 2022, say) is not carried again from 2021:
     ``_open_tasks`` leaves it out, so a second run carries nothing. The new
     task keeps its origin (``carried_from``) and the lead and coordinators it
-    has now, i.e. the successors after a restructuring. Sub-criteria are not
-    copied: the trees differ between frameworks (a crosswalk maps them).
+    has now, i.e. the successors after a restructuring; one gone by the cycle's
+    date without a move goes to its successor then (``carried_to``, the same
+    rule as ``assignment.carry_open_tasks``). Sub-criteria are kept where they
+    belong to a framework of the new cycle (the same 876/QĐ-BNV tree for
+    2022-2030); across different trees they are not copied (a crosswalk maps them).
     """
     year = before_year or cycle.year
     old_tasks = (
         _open_tasks()
         .filter(cycle__year__lt=year)
         .exclude(cycle=cycle)
-        .select_related("cycle")
-        .prefetch_related("coordinating_agencies")
+        .select_related("cycle", "lead_agency")
+        .prefetch_related("coordinating_agencies", "sub_criteria")
         .order_by("cycle__year", "number")
     )
+    to = carried_to(cycle)
+    frameworks = set(cycle.frameworks.values_list("pk", flat=True))
     count = 0
     for old in old_tasks:
-        task = carried_copy(old, cycle, deadline, user)
-        task.coordinating_agencies.set([a for a in old.coordinating_agencies.all() if a.pk != task.lead_agency_id])
+        task = carried_copy(old, cycle, deadline, user, to(old.lead_agency))
+        task.sub_criteria.set([c for c in old.sub_criteria.all() if c.framework_id in frameworks])
+        task.coordinating_agencies.set({to(a) for a in old.coordinating_agencies.all()} - {task.lead_agency})
         count += 1
     return count

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from parindex.models import Cycle
 
+from . import restructuring
 from .reminders import claims, digest, events, sweep
 
 
@@ -114,3 +115,9 @@ def sweep_notices() -> dict:
 def send_notice_digest(recipient_id: int, token: str) -> str:
     """One recipient's mail of notices; a failure releases the claim, so the next daily run retries."""
     return events.send_notices(recipient_id, token)
+
+
+@shared_task(name="remediation.apply_due_restructurings")
+def apply_due_restructurings() -> int:
+    """Daily (beat, 00:10 Asia/Ho_Chi_Minh): merges and splits whose date has come are applied, each once."""
+    return restructuring.apply_due()

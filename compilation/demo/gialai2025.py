@@ -138,7 +138,7 @@ def merge_departments(stats) -> None:
             continue  # done on an earlier run
         target = Agency.objects.get(code=continuing)
         plan = restructuring.Plan(LinkKind.MERGE, sources, [target], DEPARTMENT_MERGER, note=ILLUSTRATIVE)
-        restructuring.apply(plan, user=None, memberships=_same_role(plan))
+        restructuring.apply(plan, user=None, memberships=_same_role(plan), when_due=False)
         if new_name:
             agency_services.rename_agency(target, name=new_name[0], short_name=new_name[1], on=DEPARTMENT_MERGER)
         stats.add("merger", True)
@@ -160,10 +160,10 @@ def split_districts(stats) -> None:
         plan = restructuring.Plan(LinkKind.SPLIT, [district], wards, PROVINCE_MERGER, note=ILLUSTRATIVE)
         moves = restructuring.preview(plan).lead_moves
         plan.choices = {m.task.pk: [wards[i % len(wards)].pk] for i, m in enumerate(moves)}
-        restructuring.apply(plan, user=None)
+        restructuring.apply(plan, user=None, when_due=False)
         for commune in communes:  # the old communes and wards merged into the new ones
             merge = restructuring.Plan(LinkKind.MERGE, [commune], [wards[0]], PROVINCE_MERGER, note=ILLUSTRATIVE)
-            restructuring.apply(merge, user=None)
+            restructuring.apply(merge, user=None, when_due=False)
         stats.add("split", True)
 
 

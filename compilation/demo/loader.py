@@ -76,13 +76,15 @@ def check_database_is_free(force: bool) -> None:
 
 
 @transaction.atomic
-def load_demo(force: bool = False, with_2025: bool = False) -> Stats:
-    """The 2021 demo; with ``with_2025``, also the 2025 reorganisation and Gia Lai's 2025 cycle.
+def load_demo(force: bool = False, with_2025: bool = True) -> Stats:
+    """The 2021 demo, then the 2025 reorganisation and Gia Lai's 2025 cycle.
 
-    The 2025 part is opt-in: it retires the 2021 district committees (and the
-    departments merged in 2025) as of today, so the 2021 personas such as
-    "quynhon" belong to no existing agency any more, which is true to 2025 but
-    not what a 2021 walk-through expects.
+    The 2025 part retires the 2021 district committees from 01/07/2025 (and the
+    departments merged in 2025). Whether an agency exists is read for a date,
+    so the 2021 personas such as "quynhon" still belong to their district in
+    the 2021 cycle, and the ward personas work in the 2025 cycle.
+    ``with_2025=False`` stops before it (the test of an unchanged past
+    compares the 2021 figures before and after).
     """
     check_database_is_free(force)
     stats = Stats()

@@ -235,10 +235,12 @@ def fold_name(text: str, strip_marks: bool) -> str:
 class AgencyIndex:
     """Finds an agency by code or by name; only an unambiguous match is accepted."""
 
-    def __init__(self) -> None:
+    def __init__(self, day: dt.date | None = None) -> None:
+        # Existence is a question of a date: the cycle's as-of date where the import has one.
+        self.day = day or clock.today()
         self.by_code: dict[str, Agency] = {}
         self.by_name: dict[bool, dict[str, list[Agency]]] = {False: defaultdict(list), True: defaultdict(list)}
-        for agency in Agency.objects.select_related("merged_into").order_by("pk"):
+        for agency in Agency.objects.order_by("pk"):
             self.by_code[agency.code.casefold()] = agency
             for strip in (False, True):
                 names = {fold_name(n, strip) for n in (agency.name, agency.short_name) if n}
@@ -251,7 +253,7 @@ class AgencyIndex:
             return self._usable(self.by_code[text.casefold()], text)
         for strip in (False, True):
             found = self.by_name[strip].get(fold_name(text, strip), [])
-            active = [a for a in found if a.is_active]
+            active = [a for a in found if a.exists_on(self.day)]
             if len(active) == 1:
                 return active[0]
             if len(active) > 1:
@@ -264,14 +266,14 @@ class AgencyIndex:
                 return self._usable(found[0], text)
         raise CellError(_("No agency has the code or name “%(text)s”.") % {"text": text[:100]})
 
-    @staticmethod
-    def _usable(agency: Agency, text: str) -> Agency:
-        if agency.is_active:
+    def _usable(self, agency: Agency, text: str) -> Agency:
+        if agency.exists_on(self.day):
             return agency
-        if agency.merged_into_id:
+        successor = agency.successor_on(self.day)
+        if successor.pk != agency.pk:
             raise CellError(
                 _("The agency “%(text)s” was merged into “%(other)s”; assign the task to that agency.")
-                % {"text": text, "other": agency.merged_into.name}
+                % {"text": text, "other": successor.name}
             )
         raise CellError(_("The agency “%(text)s” is no longer active.") % {"text": text})
 
@@ -432,7 +434,7 @@ class FrameworkImport:
             return
         self.match = match
         self.result.sheet = match.sheet
-        self.read_rows(AgencyIndex())
+        self.read_rows(AgencyIndex(self.cycle.as_of()))
         self.result.rows = len(self.rows)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no criteria below its header row."), match)
@@ -786,7 +788,7 @@ class TaskImport:
         self.match = match
         self.result.sheet = match.sheet
         self.criteria = self.load_criteria()
-        self.read_rows(AgencyIndex())
+        self.read_rows(AgencyIndex(self.cycle.as_of()))
         self.result.rows = len(self.rows)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no tasks below its header row."), match)

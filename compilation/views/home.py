@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from parindex.access import default_cycle
 from parindex.models import Cycle
 from remediation import reports, verification
 from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task
@@ -14,7 +15,7 @@ from remediation.status import TaskStatus
 def home(request: HttpRequest) -> HttpResponse:
     """One landing page per role; later pages hang off it."""
     user = request.user
-    cycle = Cycle.current()
+    cycle = default_cycle(user)
     if user.is_snv:
         template = "compilation/home_snv.html"
     elif user.is_chairman_office:

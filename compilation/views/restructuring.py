@@ -19,6 +19,7 @@ from agencies.decorators import snv_required
 from agencies.models import Agency, AgencyKind, LinkKind
 from agencies.params import is_id
 from remediation import restructuring
+from remediation.models import RestructuringState, ScheduledRestructuring
 from remediation.restructuring import Plan, RestructuringError
 
 from .. import baselines
@@ -52,8 +53,25 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         "kind": kind if kind in AgencyKind.values else "",
         "show_all": request.GET.get("all") == "1",
         "restructuring_kinds": RESTRUCTURING_KINDS.items(),
+        "scheduled": _scheduled(),
     }
     return render(request, "compilation/agency_manage_list.html", context)
+
+
+def _scheduled() -> list[dict]:
+    """The changes waiting for their date, with their agencies' names (two queries)."""
+    rows = list(ScheduledRestructuring.objects.filter(state=RestructuringState.PENDING))
+    ids = {pk for r in rows for pk in [*r.source_ids, *r.successor_ids]}
+    names = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [
+        {
+            "row": r,
+            "label": LinkKind(r.kind).label,
+            "sources": [names.get(pk, "") for pk in r.source_ids],
+            "successors": [names.get(pk, "") for pk in r.successor_ids],
+        }
+        for r in rows
+    ]
 
 
 def _form_page(request: HttpRequest, form, title: str, agency: Agency | None = None, status: int = 200):
@@ -154,6 +172,13 @@ def restructure(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         if request.POST.get("step") == "confirm":
             applied = restructuring.apply(plan, user=request.user, memberships=_memberships_from(request))
+            if applied.scheduled is not None:
+                messages.success(
+                    request,
+                    _("Scheduled: the change takes effect on %(date)s and is applied on that day.")
+                    % {"date": plan.effective_on.strftime("%d/%m/%Y")},
+                )
+                return redirect(reverse("compilation:agency-manage") + "?all=1")
             messages.success(
                 request,
                 _(

@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "parindex.lock_due_rounds",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Merges and splits SNV dated after the day they confirmed them (remediation.restructuring.apply_due).
+    "restructurings-apply-due": {
+        "task": "remediation.apply_due_restructurings",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "reports-requeue-pending": {
         "task": "compilation.requeue_pending_reports",
         "schedule": float(env.int("REPORT_REQUEUE_SECONDS", default=300)),

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
-from agencies.models import Membership, MembershipRole, ProvinceRole
+from agencies import clock
+from agencies.models import Membership, MembershipRole, ProvinceRole, existing_on
 from parindex.models import Cycle, Level, Score
 
 from ..models import ReminderKind, Task
@@ -28,9 +29,15 @@ class Directory:
     snv: list[int] = field(default_factory=list)
 
     @classmethod
-    def load(cls) -> Directory:
+    def load(cls, day: dt.date | None = None) -> Directory:
+        """``day``: the sweep's as-of date (the clock's today when not given)."""
         directory = cls()
-        rows = Membership.objects.filter(user__is_active=True, agency__is_active=True).order_by("user_id")
+        # Reminders for a retired agency stop: only memberships of agencies existing today are read.
+        rows = (
+            Membership.objects.filter(user__is_active=True)
+            .filter(existing_on(day or clock.today(), "agency__"))
+            .order_by("user_id")
+        )
         for agency_id, user_id, role in rows.values_list("agency_id", "user_id", "role"):
             target = directory.leaders if role == MembershipRole.LEADER else directory.staff
             target.setdefault(agency_id, []).append(user_id)

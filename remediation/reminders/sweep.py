@@ -59,7 +59,7 @@ class Sweep:
     def __init__(self, cycle: Cycle, as_of: dt.date, dry_run: bool) -> None:
         self.cycle, self.as_of, self.dry_run = cycle, as_of, dry_run
         self.token = uuid.uuid4()
-        self.directory = Directory.load()
+        self.directory = Directory.load(as_of)
         self.planned: list[Reminder] = []
 
     def claims(

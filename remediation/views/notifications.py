@@ -59,7 +59,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """No login (calendar clients cannot log in): the secret token is the key; a wrong one is 404."""
-    agency = Agency.objects.filter(calendar_token=token, is_active=True).first()
+    agency = Agency.objects.current().filter(calendar_token=token).first()
     if agency is None:
         raise Http404
     response = HttpResponse(agency_calendar(agency), content_type="text/calendar; charset=utf-8")

@@ -72,6 +72,8 @@ def report_edit(request: HttpRequest) -> HttpResponse:
     if agency is None:
         raise Http404
     cycle = selected_cycle(request)
+    if not agency.exists_on(cycle.as_of()):
+        raise Http404  # no report of an agency in a cycle it did not exist in (none is created by a visit)
     report = services.report_for(cycle, agency)
     if request.method != "POST":
         return render(request, "remediation/report_edit.html", _report_context(request, report))
@@ -138,7 +140,10 @@ def report_causes(request: HttpRequest) -> HttpResponse:
     agency = request.user.agency
     if agency is None:
         raise Http404
-    report = services.report_for(selected_cycle(request, form_field=True), agency)
+    cycle = selected_cycle(request, form_field=True)
+    if not agency.exists_on(cycle.as_of()):
+        raise Http404
+    report = services.report_for(cycle, agency)
     causes = {}
     for key, value in request.POST.items():
         if key.startswith("cause_") and is_id(key[6:]):

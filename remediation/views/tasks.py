@@ -57,12 +57,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "statuses": TaskStatus,
             "query": query.urlencode(),
             "user_agency": request.user.agency,
-            **_lead_choices(request),
+            **_lead_choices(request, cycle),
         },
     )
 
 
-def _lead_choices(request: HttpRequest) -> dict:
+def _lead_choices(request: HttpRequest, cycle) -> dict:
     """The lead-agency filter's options as plain tuples (one query, no widget rendering per option).
 
     Only SNV and the Chairman's office filter by lead agency; agencies filter by their role.
@@ -70,7 +70,7 @@ def _lead_choices(request: HttpRequest) -> dict:
     if not request.user.sees_everything:
         return {"lead_choices": [], "lead_selected": None}
     return {
-        "lead_choices": list(Agency.objects.active().by_name().values_list("id", "name")),
+        "lead_choices": list(Agency.objects.as_of(cycle.as_of()).by_name().values_list("id", "name")),
         "lead_selected": parse_int_or_none(request.GET.get("lead")),
     }
 

@@ -93,7 +93,9 @@ def test_merge_moves_open_tasks_and_keeps_history(agency, other_agency):
     applied = restructuring.apply(plan, user=None)
     agency.refresh_from_db()
     assert applied.tasks_moved == 1
-    assert not agency.is_active and agency.merged_into == other_agency
+    july = dt.date(2025, 7, 1)
+    assert agency.exists_on(dt.date(2025, 6, 30)) and not agency.exists_on(july)
+    assert agency.successor_on(july) == other_agency and agency.successor_on(dt.date(2025, 6, 30)) == agency
     assert Task.objects.get(pk=done.pk).lead_agency == agency
     assert Task.objects.get(pk=open_task.pk).lead_agency == other_agency
     assert open_task.history.first().prev_record.lead_agency == agency

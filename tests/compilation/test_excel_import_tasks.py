@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import translation
 
-from agencies.models import AgencyKind
+from agencies.models import AgencyKind, AgencyLink, LinkKind
 from compilation.excel.importing import run_import
 from remediation.models import Task
 from tests.data.workbooks import TASK_HEADER, handmade_tasks, simple_framework, simple_tasks
@@ -187,7 +187,10 @@ def test_exact_name_wins_over_a_match_without_diacritics(tree, agencies):
 
 
 def test_merged_agency_is_refused_with_its_successor(tree, agencies):
-    AgencyFactory(code="old", name="Sở Cũ", is_active=False, merged_into=agencies["snv"])
+    old = AgencyFactory(code="old", name="Sở Cũ", valid_to=dt.date(2000, 12, 31))
+    AgencyLink.objects.create(
+        predecessor=old, successor=agencies["snv"], kind=LinkKind.MERGE, effective_on=dt.date(2001, 1, 1)
+    )
     result = run_import(simple_tasks([task_row(lead="old")]), "tasks", tree)
     assert problems(result) == [
         (SHEET, 2, "D", "The agency “old” was merged into “Sở Nội vụ”; assign the task to that agency.")

@@ -34,10 +34,10 @@ def _figures_2021() -> dict:
 
 
 def test_2021_figures_as_of_15_11_2021_are_identical_after_the_2025_reorganisation(db):
-    load_demo()
+    load_demo(with_2025=False)
     before = _figures_2021()
     open_2021 = Task.objects.filter(cycle__year=2021, completed_on__isnull=True, closed_at__isnull=True).count()
-    load_demo(with_2025=True)
+    load_demo()
     assert Agency.objects.get(code="quynhon").valid_to == dt.date(2025, 6, 30)
     assert Task.objects.filter(cycle__year=2025).count() == open_2021 > 0  # the split was applied to open tasks
     after = _figures_2021()
@@ -50,7 +50,7 @@ def test_2021_figures_as_of_15_11_2021_are_identical_after_the_2025_reorganisati
 
 @pytest.fixture
 def demo2025(db):
-    return load_demo(with_2025=True)
+    return load_demo()
 
 
 def test_2025_cycle_has_no_district_level_and_wards_lead_the_moved_tasks(demo2025):
@@ -90,5 +90,28 @@ def test_the_retired_district_user_no_longer_sees_the_moved_tasks(demo2025):
 
 def test_loading_the_2025_demo_twice_changes_nothing(demo2025):
     tasks = Task.objects.count()
-    again = load_demo(with_2025=True)
+    again = load_demo()
     assert again.total == 0 and Task.objects.count() == tasks
+
+
+def test_the_2021_district_user_still_works_in_the_2021_cycle_after_the_default_demo(client, demo2025):
+    district_user = User.objects.get(username="quynhon")
+    cycle2021 = Cycle.objects.get(year=2021)
+    assert district_user.agency.code == "quynhon"
+    own_2021 = Task.objects.filter(cycle=cycle2021, lead_agency__code="quynhon")
+    assert own_2021.exists() and set(own_2021) <= set(visible_tasks(district_user))
+    assert client.login(username="quynhon", password="demo-2021")
+    home = client.get(reverse("compilation:home"))
+    assert home.status_code == 200 and home.context["cycle"] == cycle2021
+    assert home.context["counts"]["total"] == visible_tasks(district_user).filter(cycle=cycle2021).count() > 0
+
+
+def test_each_persona_lands_in_the_latest_cycle_its_agency_exists_in(client, demo2025):
+    assert client.login(username="p-quynhon", password="demo-2021")
+    assert client.get(reverse("compilation:home")).context["cycle"].year == 2025
+    page = client.get(reverse("remediation:task-list"))
+    assert page.context["cycle"].year == 2025
+    assert Task.objects.filter(cycle__year=2025, lead_agency__code="p-quynhon").first().title in page.content.decode()
+    client.logout()
+    assert client.login(username="snv", password="demo-2021")
+    assert client.get(reverse("compilation:home")).context["cycle"] == Cycle.current()

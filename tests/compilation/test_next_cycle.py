@@ -93,12 +93,15 @@ def test_tasks_are_not_carried_unless_asked(cycle2021):
 
 
 def test_task_of_a_merged_agency_goes_to_its_successor(cycle2021):
-    from agencies.models import Agency
+    from agencies.models import Agency, AgencyLink, LinkKind
 
     task = Task.objects.filter(cycle=cycle2021, completed_on__isnull=True).select_related("lead_agency").first()
     source = task.lead_agency
     target = Agency.objects.exclude(pk=source.pk).filter(kind=source.kind).first()
-    Agency.objects.filter(pk=source.pk).update(is_active=False, merged_into=target)
+    Agency.objects.filter(pk=source.pk).update(valid_to=dt.date(2021, 12, 31))
+    AgencyLink.objects.create(
+        predecessor=source, successor=target, kind=LinkKind.MERGE, effective_on=dt.date(2022, 1, 1)
+    )
     started = start_cycle(cycle2021, 2022, carry_tasks=True)
     assert Task.objects.get(cycle=started.cycle, carried_from=task).lead_agency == target
 

@@ -72,7 +72,7 @@ def test_wrong_token_answers_404(client, agency, tasks):
 
 
 def test_inactive_agency_feed_answers_404(client, agency, tasks):
-    Agency.objects.filter(pk=agency.pk).update(is_active=False)
+    Agency.objects.filter(pk=agency.pk).update(valid_to=dt.date(2020, 12, 31))
     assert client.get(reverse("remediation:calendar-feed", args=[agency.calendar_token])).status_code == 404
 
 

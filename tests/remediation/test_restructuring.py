@@ -63,7 +63,7 @@ def test_split_moves_only_open_tasks_as_chosen_with_history(agency, wards, cycle
     assert (old.agency, old.valid_to, new.agency, new.valid_from) == (agency, dt.date(2025, 6, 30), wards[1], JULY_1)
     assert AgencyLink.objects.filter(predecessor=agency, kind=LinkKind.SPLIT).count() == 2
     agency.refresh_from_db()
-    assert agency.valid_to == dt.date(2025, 6, 30) and not agency.is_active
+    assert agency.valid_to == dt.date(2025, 6, 30) and not agency.exists_on(JULY_1)
 
 
 def test_figures_as_of_an_earlier_date_are_unchanged_by_a_split(agency, other_agency, wards, cycle):
@@ -159,7 +159,7 @@ def test_transfer_moves_only_the_chosen_tasks_and_both_agencies_continue(agency,
     restructuring.apply(Plan(LinkKind.TRANSFER, [agency], [other_agency], JULY_1, task_ids=[moved.pk]), user=None)
     assert Task.objects.get(pk=kept.pk).lead_agency == agency
     assert Task.objects.get(pk=moved.pk).lead_agency == other_agency
-    assert Agency.objects.get(pk=agency.pk).is_active
+    assert Agency.objects.get(pk=agency.pk).valid_to is None
 
 
 def test_coordinating_links_move_to_the_successor(agency, other_agency, wards, cycle):
