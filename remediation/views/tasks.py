@@ -18,7 +18,7 @@ from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 from parindex.models import Criterion, Score
 
-from .. import access, services, verification
+from .. import access, effect, services, verification
 from ..filters import TaskFilter
 from ..forms.loop import ExtensionDecisionForm, ExtensionRequestForm, SendBackForm, VerifyForm
 from ..forms.work import CauseForm, CompleteForm, ProgressForm
@@ -122,6 +122,8 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
         ),
         **_loop_context(user, task, as_of),
     }
+    won, mine = effect.task_won_back(task)
+    ctx.update(won_back=won, task_effect=mine)
     ctx.update(forms)
     return ctx
 
