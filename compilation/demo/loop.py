@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from parindex.models import Cycle
+from parindex.models import Criterion, Cycle, Score
+from parindex.services import area_focal_id
 from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Notification, ReportStatus, Task
 from remediation.notices import NoticeKind, members_of
 from remediation.status import DUE_SOON_DAYS
@@ -149,9 +150,18 @@ def _backlog(tasks, previous: Cycle) -> list[Task]:
             progress=30,
             cause="Chưa bố trí được kinh phí thực hiện.",
         )
-        origin.sub_criteria.set(task.sub_criteria.all())
+        origin.sub_criteria.set(_same_codes(task, previous))
         Task.objects.filter(pk=task.pk).update(carried_from=origin, is_priority=i == 0)
     return chosen
+
+
+def _same_codes(task: Task, previous: Cycle) -> list[Criterion]:
+    """The task's sub-criteria in the earlier cycle's own tree (the demo's crosswalk keeps the codes)."""
+    out = []
+    for criterion in task.sub_criteria.select_related("framework"):
+        framework = previous.framework_of(criterion.framework.kind)
+        out += list(Criterion.objects.filter(framework=framework, code=criterion.code)) if framework else []
+    return out
 
 
 def _notice(users, kind: str, title: str, url: str, body: str = "", day: dt.date = AS_OF) -> None:
@@ -200,3 +210,23 @@ def _notices(cycle: Cycle, quynhon: Agency, awaiting, sent_back, extended, backl
     for report in AgencyReport.objects.filter(cycle=cycle, status=ReportStatus.SUBMITTED).select_related("agency")[:2]:
         url = reverse("remediation:report-detail", args=[report.pk])
         _notice(snv_users, NoticeKind.REPORT_SUBMITTED, f"Báo cáo đã gửi: {report.agency}", url)
+    _explanation_notice(cycle)
+
+
+def _explanation_notice(cycle: Cycle) -> None:
+    """The explanation round of 2021: a sub-criterion whose round-1 appraisal is below the self score
+    (else the first appraised one), its area's focal agency told on the day appraisal round 1 closed."""
+    scores = Score.objects.filter(cycle=cycle, appraised_1__isnull=False, self_score__isnull=False)
+    score = (
+        scores.filter(appraised_1__lt=F("self_score")).select_related("criterion").order_by("criterion__order").first()
+        or scores.select_related("criterion").order_by("criterion__order").first()
+    )
+    if score is None:
+        return
+    focal = Agency.objects.filter(pk=area_focal_id(score.criterion)).first()
+    if focal is None:
+        return
+    title = f"Giải trình: {score.criterion.code}, điểm thẩm định vòng 1 thấp hơn điểm tự đánh giá"
+    url = reverse("compilation:criterion-detail", args=[cycle.year, score.criterion_id])
+    body = "Đề nghị giải trình trước ngày 10/04/2022."
+    _notice(members_of(focal), NoticeKind.EXPLANATION_ROUND, title, url, body, dt.date(2022, 3, 31))
