@@ -306,12 +306,13 @@ def _code_key(sub: SubEffect) -> tuple:
 def task_won_back(task: Task) -> tuple[WonBack, TaskEffect | None]:
     """What happened to a task's sub-criteria in the next cycle, for its page.
 
-    A task carried into the next cycle has no sub-criteria of its own there (the trees
-    differ): its page shows its origin's. The as-of date is the next cycle's today, where
-    its results are read.
+    A task carried into the next cycle shows its origin's: what the work of the earlier cycle
+    did to this cycle's results (until this cycle has a next one of its own, or where the
+    carried copy links no sub-criterion). The as-of date is the next cycle's today, where
+    the results are read.
     """
     origin = task
-    if not task.sub_criteria.exists() and task.carried_from_id:
+    if task.carried_from_id and (not task.sub_criteria.exists() or next_cycle_of(task.cycle) is None):
         origin = task.carried_from
     nxt = next_cycle_of(origin.cycle)
     as_of = nxt.as_of() if nxt is not None else origin.cycle.as_of()

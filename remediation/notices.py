@@ -26,6 +26,7 @@ class NoticeKind(models.TextChoices):
     REPORT_ACCEPTED = "report_accepted", _("Report accepted")
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     EXPLANATION_ROUND = "explanation_round", _("Explanation due")
+    AGENCY_RESTRUCTURED = "restructuring", _("Agency restructured")
 
 
 def members_of(agency: Agency) -> list[User]:

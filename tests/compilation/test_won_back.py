@@ -175,3 +175,13 @@ def test_the_dashboard_shows_per_area_meant_and_won_back(client, loop, snv):
     assert 'data-area="1"' in card and 'data-meant="0.75"' in card and 'data-won="0.75"' in card
     before = client.get(url, {"cycle": 2022, "as_of": "14/01/2023"}).content.decode()
     assert 'id="won-back-state"' in before and 'data-won="0.75"' not in before
+
+
+def test_the_consolidated_report_reads_the_same_figure(loop):
+    from compilation.consolidated import document
+
+    _c2021, c2022, *_ = loop
+    context = document.report_context(c2022, SELF_CLOSES, "")
+    assert context["won_back"].won == figures.remediation_effect(c2022, SELF_CLOSES).won == D("0.75")
+    html = " ".join(document.pdf.render_html(document.TEMPLATE, context).split())
+    assert "đã lấy lại 0,75 điểm" in html and "lĩnh vực 1: 0,75/0,75" in html
