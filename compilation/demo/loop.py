@@ -192,11 +192,22 @@ def _extensions(tasks, quynhon: Agency, snv) -> list[Task]:
 
 def _backlog(tasks, previous: Cycle) -> list[Task]:
     """Two open 2021 tasks carried over from 2020 tasks that were never finished; SNV marks one a priority."""
-    chosen = list(
+    candidates = list(
         tasks.filter(completed_on__isnull=True, carried_from__isnull=True, deadline__lt=AS_OF)
         .exclude(Q(sent_back_at__isnull=False) | Q(extensions__isnull=False))
-        .distinct()[:2]
+        .distinct()
+        .prefetch_related("sub_criteria")
     )
+    # Tasks on sub-criteria 2020 left below max first: their points won back are the demo's story.
+    lost_2020 = set(
+        Score.objects.filter(cycle=previous)
+        .filter(
+            Q(appraised_score__lt=F("max_points")) | Q(appraised_score__isnull=True, self_score__lt=F("max_points"))
+        )
+        .values_list("criterion__code", flat=True)
+    )
+    candidates.sort(key=lambda t: not any(c.code in lost_2020 for c in t.sub_criteria.all()))
+    chosen = candidates[:2]
     for i, task in enumerate(chosen):
         origin = Task.objects.create(
             cycle=previous,
