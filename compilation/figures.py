@@ -15,24 +15,21 @@ from decimal import Decimal
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, labels_on, names_on, vietnamese_order
-from parindex import scoring
+from parindex import recorded, scoring
 from parindex.models import (
-    FIELD_ROUND,
     Criterion,
     CrosswalkMapping,
     Cycle,
     FrameworkKind,
     Method,
     Result,
-    Round,
     RoundKind,
-    Score,
 )
+from remediation.effect import WonBack, won_back
 from remediation.models import (
     AgencyReport,
     AssignmentRole,
@@ -147,45 +144,8 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
 
 
 NODE_FIELDS = ("id", "code", "name", "level", "method", "parent_id", "max_points", "focal_agency_id")
-SCORE_FIELDS = ("self_score", "estimate", "appraised_1", "appraised_score", "previous_score")
-
-
-def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, dict]:
-    """Each sub-criterion's values as recorded at the end of ``as_of``, per round (1–2 queries).
-
-    A cycle without rounds (an archive, an import) shows what is stored. With rounds, the
-    values come from the history as it stood on that day, and the values of a round not
-    yet opened on that day are hidden: on 15/11/2021 the 2021 cycle shows its provisional
-    self-assessment only, although its appraisals were entered in 2022.
-    """
-    rounds = rounds_of(cycle)
-    if not rounds:
-        rows = Score.objects.filter(cycle=cycle, criterion__framework=framework_id).values(
-            "criterion_id", "method", *SCORE_FIELDS
-        )
-        return {r["criterion_id"]: r for r in rows}
-    records = (
-        Score.history.filter(
-            cycle=cycle, criterion__framework=framework_id, history_date__lt=_local_midnight_after(as_of)
-        )
-        .latest_of_each()
-        .order_by("history_date", "history_id")
-        .values("criterion_id", "history_type", "method", *SCORE_FIELDS)
-    )
-    values = {r["criterion_id"]: r for r in records}  # the latest record wins on a tie of dates
-    hidden = [
-        f
-        for f, kind in FIELD_ROUND.items()
-        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
-    ]
-    out = {}
-    for criterion_id, row in values.items():
-        if row["history_type"] == "-":
-            continue
-        for name in hidden:
-            row[name] = None
-        out[criterion_id] = row
-    return out
+SCORE_FIELDS = recorded.SCORE_FIELDS
+_score_values = recorded.score_values
 
 
 def previous_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, Decimal | None] | None:
@@ -296,11 +256,7 @@ def trend_svg_points(trend: list[TrendPoint], width: int = 240, height: int = 60
     ]
 
 
-def rounds_of(cycle: Cycle) -> dict[str, Round]:
-    """The cycle's rounds by kind, read once per cycle object."""
-    if not hasattr(cycle, "_rounds_cache"):
-        cycle._rounds_cache = {r.kind: r for r in Round.objects.filter(cycle=cycle)}
-    return cycle._rounds_cache
+rounds_of = recorded.rounds_of
 
 
 @dataclass
@@ -724,9 +680,7 @@ def unfinished_tasks(cycle: Cycle, as_of: dt.date, agency: Agency | None = None)
     return qs.with_lead_on(as_of).order_by("deadline", "lead_name_on", "id")
 
 
-def _local_midnight_after(day: dt.date) -> dt.datetime:
-    """The first instant of the next day in the project's time zone (Asia/Ho_Chi_Minh)."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+_local_midnight_after = recorded.local_midnight_after
 
 
 def status_over_time(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> list[dict]:
@@ -911,6 +865,7 @@ class DashboardData:
     areas: list[AreaRow]
     over_time: list[dict]
     backlog: list = field(default_factory=list)  # issue 14: open tasks carried from earlier cycles
+    won_back: WonBack | None = None  # issue 14: the previous cycle's tasks in this cycle's results
 
     @property
     def ranked(self) -> list[AgencyRow]:
@@ -946,6 +901,7 @@ def dashboard(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> DashboardData:
         areas=area_table(tree),
         over_time=status_over_time(cycle, as_of, weeks),
         backlog=backlog(cycle, as_of),
+        won_back=remediation_effect(cycle, as_of),
     )
 
 
@@ -1204,3 +1160,22 @@ def predecessor_baselines(cycle: Cycle) -> BaselineTable:
         {code for c in columns for code in c.areas}, key=lambda c: int(c) if c.isascii() and c.isdecimal() else 0
     )
     return BaselineTable(columns, [(code, [c.areas.get(code) for c in columns]) for code in codes])
+
+
+# --------------------------------------------------------------------------- did the remedy work?
+
+
+def points_won_back(held: Cycle, as_of: dt.date) -> WonBack:
+    """The points the tasks of ``held`` won back in the next cycle's latest closed round, per task,
+    per area and in total, through the crosswalk; "no closed round yet" is a state, not a number.
+
+    The rule is remediation.effect.won_back (the task page reads it there too: the app below
+    cannot import this one); the dashboard, the PDF and Excel take it from here.
+    """
+    return won_back(held, as_of)
+
+
+def remediation_effect(cycle: Cycle, as_of: dt.date) -> WonBack | None:
+    """What this cycle's results say of the previous cycle's remediation (None: no previous cycle)."""
+    previous = Cycle.objects.filter(pk=cycle.previous_id).prefetch_related("frameworks").first()
+    return points_won_back(previous, as_of) if previous is not None else None

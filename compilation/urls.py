@@ -14,6 +14,7 @@ urlpatterns = [
     path("scores/evidence/<int:pk>/", scores.score_evidence_download, name="score-evidence-download"),
     path("cycles/", cycles.cycle_list, name="cycle-list"),
     path("cycles/new/", cycles.cycle_start, name="cycle-start"),
+    path("cycles/<int:year>/settings/", cycles.cycle_settings, name="cycle-settings"),
     # Agencies over time: create, rename, deactivate, merge, split, transfer (SNV).
     path("agencies/", restructuring.agency_list, name="agency-manage"),
     path("agencies/new/", restructuring.agency_create, name="agency-create"),

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from agencies import clock
 from agencies.models import Agency, User
 
+from . import signals
 from .models import (
     FIELD_ROUND,
     Criterion,
@@ -64,6 +65,7 @@ CARRIED_CYCLE_FIELDS = (
     "overdue_step_days",
     "escalation_days",
     "reporting_kinds",
+    "focal_agencies_verify",
 )
 
 
@@ -87,6 +89,7 @@ def update_score(cycle: Cycle, criterion: Criterion, *, user: User | None, reaso
     Score.objects.get_or_create(cycle=cycle, criterion=criterion, defaults={"max_points": criterion.max_points})
     score = Score.objects.select_for_update().select_related("criterion").get(cycle=cycle, criterion=criterion)
     changed = {n for n, v in values.items() if getattr(score, n) != (_text(v) if n in TEXT_FIELDS else v)}
+    was_below = _below_self(score)
     check_round_write(cycle, criterion, changed, user, score={**_current(score), **values})
     for name, value in values.items():
         setattr(score, name, _text(value) if name in TEXT_FIELDS else value)
@@ -99,7 +102,14 @@ def update_score(cycle: Cycle, criterion: Criterion, *, user: User | None, reaso
     # dates the rounds' deadlines are checked against (the demo pins the clock).
     score._history_date = clock.now(cycle)
     score.save()
+    if not was_below and _below_self(score):
+        signals.appraisal_below_self.send(sender=Score, score=score, user=user)
     return score
+
+
+def _below_self(score: Score) -> bool:
+    """The round-1 appraisal is lower than the self score: an explanation falls due."""
+    return score.appraised_1 is not None and score.self_score is not None and score.appraised_1 < score.self_score
 
 
 def _text(value: str | None) -> str:
@@ -541,3 +551,50 @@ def _carry_scores(cycle: Cycle, previous: Cycle, mapping: dict[int, Criterion]) 
         )
     bulk_create_with_history(rows, Score, batch_size=500)
     return sum(1 for r in rows if r.previous_score is not None)
+
+
+# --------------------------------------------------------------------------- a cycle's loop settings
+
+# The settings of closing the loop SNV sets per cycle on the cycle's settings page (issue 14):
+# who verifies completions, and the reminder rhythm the e-mails, the bell and the calendar's
+# alarms follow.
+LOOP_SETTINGS = ("focal_agencies_verify", "reminder_offsets", "overdue_step_days", "escalation_days")
+
+
+def normalise_offsets(value: str) -> str:
+    """ "7, 3,1,0" → "7,3,1,0": whole days, largest first, each once; anything else is refused."""
+    parts = [p.strip() for p in unicodedata.normalize("NFC", value or "").split(",") if p.strip()]
+    if not parts or not all(p.isascii() and p.isdecimal() and int(p) <= 90 for p in parts):
+        raise ValidationError(
+            {"reminder_offsets": _("Give whole days from 0 to 90, separated by commas, e.g. 7,3,1,0.")}
+        )
+    return ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
+
+
+@transaction.atomic
+def update_loop_settings(cycle: Cycle, *, user: User, reason: str = "", **values) -> list[str]:
+    """SNV sets a cycle's loop settings; each change is a history record with who and why.
+
+    Returns the names of the settings that changed (none: nothing is saved). A later cycle
+    started from this one carries them (CARRIED_CYCLE_FIELDS).
+    """
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV sets a cycle's settings."))
+    unknown = set(values) - set(LOOP_SETTINGS)
+    if unknown:
+        raise ValueError(f"Not loop settings: {sorted(unknown)}")
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if "reminder_offsets" in values:
+        values["reminder_offsets"] = normalise_offsets(values["reminder_offsets"])
+    for name in ("overdue_step_days", "escalation_days"):
+        if name in values and not (1 <= int(values[name]) <= 90):
+            raise ValidationError({name: _("Give a number of days from 1 to 90.")})
+    changed = [name for name, value in values.items() if getattr(cycle, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(cycle, name, values[name])
+    cycle._history_user = user
+    cycle._change_reason = _text(reason) or _("Cycle settings changed")
+    cycle.save(update_fields=changed)
+    return changed

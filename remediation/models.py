@@ -568,6 +568,9 @@ class Notification(models.Model):
     # update on this token before the send, so a re-run sends nothing twice.
     email_token = models.UUIDField(_("e-mail run"), null=True, blank=True, editable=False)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # When the last claim was made (the real clock): a claim unsent after the stale window, its
+    # mail lost or failed, is taken over by beat's retry (remediation.reminders.events).
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")

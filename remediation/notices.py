@@ -25,6 +25,8 @@ class NoticeKind(models.TextChoices):
     REPORT_RETURNED = "report_returned", _("Report returned")
     REPORT_ACCEPTED = "report_accepted", _("Report accepted")
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+    EXPLANATION_ROUND = "explanation_round", _("Explanation due")
+    AGENCY_RESTRUCTURED = "restructuring", _("Agency restructured")
 
 
 def members_of(agency: Agency) -> list[User]:

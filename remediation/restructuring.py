@@ -59,6 +59,7 @@ from .models import (
     Task,
     TaskAssignment,
 )
+from .notices import NoticeKind
 
 LIVE_REMINDERS = (ReminderState.CLAIMED, ReminderState.FAILED)
 
@@ -439,7 +440,7 @@ def _notify(seen: Preview, reason: str) -> int:
         [
             Notification(
                 recipient_id=uid,
-                kind="restructuring",
+                kind=NoticeKind.AGENCY_RESTRUCTURED,
                 title=reason[:300],
                 body=body,
                 url=reverse("remediation:task-list"),

@@ -67,10 +67,20 @@ def retry_lost_digests() -> int:
     return count
 
 
+def retry_notice_claims() -> events.NoticeRun:
+    """Notice mails that failed or were lost go out again, claimed by a new run, enqueued after commit."""
+    with transaction.atomic():
+        run = events.take_over_notice_claims()
+        for recipient_id in run.recipient_ids:
+            transaction.on_commit(partial(send_notice_digest.delay, recipient_id, str(run.token)), robust=True)
+    return run
+
+
 @shared_task(name="remediation.retry_stale_claims")
 def retry_stale_claims() -> int:
-    """Beat, every few minutes (REMINDER_RETRY_SECONDS): re-send the digests of stale claims."""
-    return retry_lost_digests()
+    """Beat, every few minutes (REMINDER_RETRY_SECONDS): re-send the digests of stale claims,
+    reminders and state-change notices alike (recipients enqueued)."""
+    return retry_lost_digests() + len(retry_notice_claims().recipient_ids)
 
 
 @shared_task(
@@ -113,7 +123,7 @@ def sweep_notices() -> dict:
 
 @shared_task(name="remediation.send_notice_digest")
 def send_notice_digest(recipient_id: int, token: str) -> str:
-    """One recipient's mail of notices; a failure releases the claim, so the next daily run retries."""
+    """One recipient's mail of notices; a failure releases the claim, and beat's retry sends it again."""
     return events.send_notices(recipient_id, token)
 
 

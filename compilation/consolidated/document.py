@@ -251,6 +251,8 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         "proposals": paragraphs(proposals),
         "annex": annex,
         "backlog": backlog_section(cycle, as_of, numbers),
+        # Issue 14, §5: the previous cycle's tasks in this cycle's results (figures.points_won_back).
+        "won_back": figures.remediation_effect(cycle, as_of),
     }
 
 

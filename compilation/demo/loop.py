@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from parindex.models import Cycle
+from parindex.models import Criterion, Cycle, Score
+from parindex.services import area_focal_id
 from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Notification, ReportStatus, Task
 from remediation.notices import NoticeKind, members_of
 from remediation.status import DUE_SOON_DAYS
@@ -37,8 +38,11 @@ def load_loop_states(cycle: Cycle, previous: Cycle | None) -> None:
     snv = User.objects.get(username="snv")
     tasks = Task.objects.filter(cycle=cycle).order_by("number")
     quynhon = Agency.objects.get(code="quynhon")
+    # The tasks were assigned from Report 117 of 07/10/2021: the records the loader wrote so far
+    # (creation, lead and coordinators) are dated then, so the verification steps dated below follow them.
+    Task.history.filter(cycle=cycle).update(history_date=_at(dt.date(2021, 10, 7), 8))
     awaiting = _verify_completions(tasks, snv)
-    sent_back = _send_back_one(tasks, quynhon)
+    sent_back = _send_back_one(tasks, quynhon, snv)
     extended = _extensions(tasks, quynhon, snv)
     backlog = _backlog(tasks, previous) if previous else []
     _notices(cycle, quynhon, awaiting, sent_back, extended, backlog)
@@ -51,21 +55,67 @@ def _receipts(cycle: Cycle) -> None:
         AgencyReport.objects.filter(pk=report.pk).update(receipt_number=f"{cycle.year}/{report.pk:04d}-1")
 
 
+def _record(task: Task, user, reason: str, when: dt.datetime, **fields) -> None:
+    """One saved change of the task, as the service would make it, dated when it happened (history)."""
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.version += 1
+    task._history_user = user
+    task._change_reason = reason
+    task.save()
+    latest = task.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    task.history.filter(history_id=latest).update(history_date=when)
+
+
 def _verify_completions(tasks, snv) -> list[Task]:
-    """Every demo completion verified a few days later, except a few of Quy Nhơn's and others'."""
+    """Every demo completion verified a few days later (each a history record), except a few of Quy Nhơn's
+    and others', left awaiting verification; one was sent back for evidence first, answered, then verified."""
     done = list(tasks.filter(completed_on__isnull=False, completed_on__lte=AS_OF).select_related("lead_agency"))
     left = [t for t in done if t.lead_agency.code == "quynhon"][:2]
     left += [t for t in done if t not in left][: AWAITING - len(left)]
+    round_trip = next((t for t in done if t not in left and t.completed_on <= AS_OF - dt.timedelta(days=4)), None)
     for task in done:
         if task in left:
             continue
-        Task.objects.filter(pk=task.pk).update(
-            verified_on=min(task.completed_on + dt.timedelta(days=3), AS_OF), verified_by=snv
-        )
+        if task is round_trip:
+            _sent_back_then_verified(task, snv)
+            continue
+        verified = min(task.completed_on + dt.timedelta(days=3), AS_OF)
+        _record(task, snv, "completion verified", _at(verified, 10), verified_on=verified, verified_by=snv)
     Task.objects.filter(pk__in=[t.pk for t in left]).update(
         closure_criteria="Văn bản ban hành và báo cáo kết quả có xác nhận của lãnh đạo đơn vị."
     )
     return left
+
+
+def _sent_back_then_verified(task: Task, snv) -> None:
+    """The whole loop on one task: claimed, sent back for evidence, answered, verified."""
+    claimed_on, progress = task.completed_on, task.progress
+    member = (members_of(task.lead_agency) or [None])[0]
+    back = claimed_on + dt.timedelta(days=1)
+    note = "Chưa có văn bản ban hành kèm theo; đề nghị bổ sung tài liệu kiểm chứng."
+    _record(
+        task,
+        snv,
+        "completion sent back",
+        _at(back, 14),
+        completed_on=None,
+        progress=min(progress, 90),
+        sent_back_at=_at(back, 14),
+        verification_note=note,
+    )
+    again = claimed_on + dt.timedelta(days=2)
+    _record(task, member, "marked done", _at(again, 9), completed_on=claimed_on, progress=progress)
+    verified = claimed_on + dt.timedelta(days=3)
+    _record(
+        task,
+        snv,
+        "completion verified",
+        _at(verified, 10),
+        verified_on=verified,
+        verified_by=snv,
+        verification_note="Đã bổ sung văn bản; xác nhận hoàn thành.",
+    )
 
 
 def _open_far(tasks, agency: Agency | None = None):
@@ -74,16 +124,25 @@ def _open_far(tasks, agency: Agency | None = None):
     return qs.filter(lead_agency=agency) if agency else qs
 
 
-def _send_back_one(tasks, quynhon: Agency) -> Task | None:
-    """An open task of Quy Nhơn's whose claim SNV sent back on 12/11/2021 (it is open again)."""
+def _send_back_one(tasks, quynhon: Agency, snv) -> Task | None:
+    """An open task of Quy Nhơn's: claimed done on 09/11/2021, sent back by SNV on 12/11/2021 (open again)."""
     task = _open_far(tasks, quynhon).first() or _open_far(tasks).first()
     if task is None:
         return None
-    Task.objects.filter(pk=task.pk).update(
+    progress = task.progress
+    member = (members_of(task.lead_agency) or [None])[0]
+    claimed = dt.date(2021, 11, 9)
+    _record(task, member, "marked done", _at(claimed, 16), completed_on=claimed, progress=100)
+    _record(
+        task,
+        snv,
+        "completion sent back",
+        _at(dt.date(2021, 11, 12), 14),
+        completed_on=None,
+        progress=min(progress, 90),
         sent_back_at=_at(dt.date(2021, 11, 12), 14),
         verification_note="Chưa có văn bản ban hành kèm theo; đề nghị bổ sung tài liệu kiểm chứng.",
     )
-    task.refresh_from_db()
     return task
 
 
@@ -133,11 +192,22 @@ def _extensions(tasks, quynhon: Agency, snv) -> list[Task]:
 
 def _backlog(tasks, previous: Cycle) -> list[Task]:
     """Two open 2021 tasks carried over from 2020 tasks that were never finished; SNV marks one a priority."""
-    chosen = list(
+    candidates = list(
         tasks.filter(completed_on__isnull=True, carried_from__isnull=True, deadline__lt=AS_OF)
         .exclude(Q(sent_back_at__isnull=False) | Q(extensions__isnull=False))
-        .distinct()[:2]
+        .distinct()
+        .prefetch_related("sub_criteria")
     )
+    # Tasks on sub-criteria 2020 left below max first: their points won back are the demo's story.
+    lost_2020 = set(
+        Score.objects.filter(cycle=previous)
+        .filter(
+            Q(appraised_score__lt=F("max_points")) | Q(appraised_score__isnull=True, self_score__lt=F("max_points"))
+        )
+        .values_list("criterion__code", flat=True)
+    )
+    candidates.sort(key=lambda t: not any(c.code in lost_2020 for c in t.sub_criteria.all()))
+    chosen = candidates[:2]
     for i, task in enumerate(chosen):
         origin = Task.objects.create(
             cycle=previous,
@@ -149,9 +219,18 @@ def _backlog(tasks, previous: Cycle) -> list[Task]:
             progress=30,
             cause="Chưa bố trí được kinh phí thực hiện.",
         )
-        origin.sub_criteria.set(task.sub_criteria.all())
+        origin.sub_criteria.set(_same_codes(task, previous))
         Task.objects.filter(pk=task.pk).update(carried_from=origin, is_priority=i == 0)
     return chosen
+
+
+def _same_codes(task: Task, previous: Cycle) -> list[Criterion]:
+    """The task's sub-criteria in the earlier cycle's own tree (the demo's crosswalk keeps the codes)."""
+    out = []
+    for criterion in task.sub_criteria.select_related("framework"):
+        framework = previous.framework_of(criterion.framework.kind)
+        out += list(Criterion.objects.filter(framework=framework, code=criterion.code)) if framework else []
+    return out
 
 
 def _notice(users, kind: str, title: str, url: str, body: str = "", day: dt.date = AS_OF) -> None:
@@ -200,3 +279,23 @@ def _notices(cycle: Cycle, quynhon: Agency, awaiting, sent_back, extended, backl
     for report in AgencyReport.objects.filter(cycle=cycle, status=ReportStatus.SUBMITTED).select_related("agency")[:2]:
         url = reverse("remediation:report-detail", args=[report.pk])
         _notice(snv_users, NoticeKind.REPORT_SUBMITTED, f"Báo cáo đã gửi: {report.agency}", url)
+    _explanation_notice(cycle)
+
+
+def _explanation_notice(cycle: Cycle) -> None:
+    """The explanation round of 2021: a sub-criterion whose round-1 appraisal is below the self score
+    (else the first appraised one), its area's focal agency told on the day appraisal round 1 closed."""
+    scores = Score.objects.filter(cycle=cycle, appraised_1__isnull=False, self_score__isnull=False)
+    score = (
+        scores.filter(appraised_1__lt=F("self_score")).select_related("criterion").order_by("criterion__order").first()
+        or scores.select_related("criterion").order_by("criterion__order").first()
+    )
+    if score is None:
+        return
+    focal = Agency.objects.filter(pk=area_focal_id(score.criterion)).first()
+    if focal is None:
+        return
+    title = f"Giải trình: {score.criterion.code}, điểm thẩm định vòng 1 thấp hơn điểm tự đánh giá"
+    url = reverse("compilation:criterion-detail", args=[cycle.year, score.criterion_id])
+    body = "Đề nghị giải trình trước ngày 10/04/2022."
+    _notice(members_of(focal), NoticeKind.EXPLANATION_ROUND, title, url, body, dt.date(2022, 3, 31))

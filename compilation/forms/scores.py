@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -199,3 +200,33 @@ class StartCycleForm(forms.Form):
         elif previous is not None and year is not None and year <= previous.year:
             self.add_error("year", _("The new cycle must come after the cycle it starts from."))
         return data
+
+
+class LoopSettingsForm(forms.Form):
+    """SNV's per-cycle settings of closing the loop (parindex.services.update_loop_settings)."""
+
+    focal_agencies_verify = forms.BooleanField(
+        label=_("Focal agencies verify completions"),
+        required=False,
+        help_text=_(
+            "Where ticked, the focal agency of the area a task lists first verifies its completion; otherwise SNV does."
+        ),
+    )
+    reminder_offsets = forms.CharField(
+        label=_("Reminder days before the deadline"),
+        max_length=40,
+        help_text=_("Comma-separated calendar days, 0 is the deadline day; the calendar's alarms follow them."),
+    )
+    overdue_step_days = forms.IntegerField(label=_("Overdue reminder every (days)"), min_value=1, max_value=90)
+    escalation_days = forms.IntegerField(label=_("Escalate after (days overdue)"), min_value=1, max_value=90)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.form_id = "cycle-settings-form"
+        self.helper.add_input(Submit("save", _("Save the settings")))
+
+    def clean_reason(self) -> str:
+        return unicodedata.normalize("NFC", self.cleaned_data["reason"]).strip()

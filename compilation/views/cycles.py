@@ -6,15 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from agencies import versioning
 from agencies.decorators import province_reader_required, snv_required
+from parindex import services
 from parindex.models import Cycle
 from remediation import assignment
 
-from ..forms.scores import StartCycleForm
+from ..forms.scores import LoopSettingsForm, StartCycleForm
 
 
 @province_reader_required
@@ -73,3 +75,46 @@ def _set_reporting_kinds(cycle: Cycle, kinds: list[str] | None, user) -> None:
     cycle._history_user = user
     cycle._change_reason = _("Reporting kinds set")
     cycle.save(update_fields=["reporting_kinds"])
+
+
+@snv_required
+def cycle_settings(request: HttpRequest, year: int) -> HttpResponse:
+    """SNV sets a cycle's loop settings (who verifies, the reminder rhythm); every change is in its history."""
+    cycle = get_object_or_404(Cycle, year=year)
+    initial = {name: getattr(cycle, name) for name in services.LOOP_SETTINGS}
+    form = LoopSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = services.update_loop_settings(
+                    cycle,
+                    user=request.user,
+                    reason=data["reason"],
+                    **{name: data[name] for name in services.LOOP_SETTINGS},
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if changed:
+                    messages.success(request, _("The cycle's settings have been saved."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("compilation:cycle-settings", year=cycle.year)
+        status = 400
+    records = list(cycle.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    history = []
+    for entry in versioning.with_changes(Cycle, records, fields=services.LOOP_SETTINGS):
+        if entry["changes"] or entry["created"]:
+            entry["changes"] = [(c.label, _shown(c.old), _shown(c.new)) for c in entry["changes"]]
+            history.append(entry)
+    context = {"cycle": cycle, "form": form, "history": history}
+    return render(request, "compilation/cycle_settings.html", context, status=status)
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "—" if value in (None, "") else str(value)

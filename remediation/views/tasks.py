@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 from parindex.models import Criterion, Score
 
-from .. import access, services, verification
+from .. import access, effect, services, verification
 from ..filters import TaskFilter
 from ..forms.loop import ExtensionDecisionForm, ExtensionRequestForm, SendBackForm, VerifyForm
 from ..forms.work import CauseForm, CompleteForm, ProgressForm
@@ -122,6 +123,8 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
         ),
         **_loop_context(user, task, as_of),
     }
+    won, mine = effect.task_won_back(task)
+    ctx.update(won_back=won, task_effect=mine)
     ctx.update(forms)
     return ctx
 
@@ -157,6 +160,9 @@ def _field_history(task: Task) -> list[dict]:
             if c.field in M2M_KEYS:
                 names = names or _m2m_names()  # only when a history row changed a many-to-many field
                 old, new = (_names(v, M2M_KEYS[c.field], names) for v in (c.old, c.new))
+            elif c.field in USER_KEYS:  # who verified: a name, not the user's id
+                people = _people({c.old, c.new})
+                old, new = people.get(c.old), people.get(c.new)
             else:
                 old, new = c.old, c.new
             shown.append((c.label, old, new))
@@ -165,6 +171,12 @@ def _field_history(task: Task) -> list[dict]:
 
 
 M2M_KEYS = {"coordinating_agencies": "agency", "sub_criteria": "criterion"}
+USER_KEYS = {"verified_by_id", "created_by_id"}
+
+
+def _people(ids: set) -> dict:
+    users = get_user_model().objects.filter(pk__in=[i for i in ids if i is not None])
+    return {u.pk: u.get_full_name() or u.username for u in users}
 
 
 def _m2m_names() -> dict:

@@ -330,3 +330,10 @@ def test_pdf_as_of_15_11_2021_shows_provisional_self_assessment_and_no_appraisal
     text = report.text.replace("\n", " ")
     assert "Số liệu: tự đánh giá (dự kiến), tính đến ngày 15/11/2021." in text
     assert "Kết quả công bố" not in text and "thẩm định vòng" not in text
+
+
+def test_the_report_says_the_points_won_back_are_not_known_before_a_closed_round(report):
+    """Issue 14, §5: the 2020 tasks in 2021's results; on 15/11/2021 no 2021 round has closed."""
+    text = " ".join(report.text.split())
+    assert "Hiệu quả khắc phục của các nhiệm vụ năm 2020" in text
+    assert "chưa xác định được số điểm đã lấy lại" in text

@@ -101,3 +101,54 @@ def test_the_notification_list_names_the_kind_of_a_state_change(client, cycle, a
     client.force_login(staff)
     page = client.get(reverse("remediation:notification-list")).content.decode()
     assert str(NoticeKind.TASK_ASSIGNED.label) in page and "task_assigned" not in page
+
+
+def _claimed_long_ago(minutes: int = 30) -> None:
+    from django.utils import timezone
+
+    Notification.objects.filter(email_claimed_at__isnull=False).update(
+        email_claimed_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
+def test_a_failed_mail_is_retried_by_beat_and_delivered_exactly_once(
+    eager, django_capture_on_commit_callbacks, monkeypatch, cycle, agency, staff, snv
+):
+    assignment.create_tasks(cycle, lead_agencies=[agency], title="Rà soát", deadline=dt.date(2021, 12, 31), user=snv)
+    monkeypatch.setattr(events, "deliver", lambda message: "SMTPServerDisconnected: down")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_notice_digests()
+    assert not mail.outbox
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_stale_claims() == 0  # within the stale window: not yet
+    _claimed_long_ago()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_stale_claims() == 1
+    assert [m.to for m in mail.outbox] == [[staff.email]]
+    _claimed_long_ago()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_stale_claims() == 0  # sent: never again
+        assert tasks.send_notice_digests().notices == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_lost_claim_is_taken_over_and_a_late_mail_of_the_old_run_sends_nothing(
+    eager, django_capture_on_commit_callbacks, cycle, agency, staff, snv
+):
+    """The claim committed but its mail never ran (the broker went down): beat sends it once."""
+    assignment.create_tasks(cycle, lead_agencies=[agency], title="Rà soát", deadline=dt.date(2021, 12, 31), user=snv)
+    lost = events.claim_notices()  # claimed, nothing enqueued
+    assert lost.recipient_ids == [staff.pk]
+    _claimed_long_ago()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_stale_claims() == 1
+    assert len(mail.outbox) == 1
+    assert tasks.send_notice_digest(staff.pk, str(lost.token)) == "nothing"  # the old run's mail, late
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(recipient=staff).emailed_at is not None
+
+
+def test_notices_never_claimed_wait_for_the_daily_run(eager, cycle, agency, staff, snv):
+    assignment.create_tasks(cycle, lead_agencies=[agency], title="Rà soát", deadline=dt.date(2021, 12, 31), user=snv)
+    assert events.take_over_notice_claims(dt.timedelta(0)).notices == 0

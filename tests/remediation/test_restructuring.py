@@ -221,3 +221,35 @@ def test_for_agency_query_count_is_flat_with_2000_agencies_and_links(django_asse
     with django_assert_max_num_queries(5):
         rows = figures.agency_table(cycle, NOV_15)
     assert len(rows) == 500
+
+
+def test_the_restructuring_notice_is_emailed_once_and_its_link_answers_its_recipient(
+    agency, staff, wards, cycle, settings, django_capture_on_commit_callbacks
+):
+    """Issue 14, §3: an agency merge that moved one's tasks reaches the daily e-mail too."""
+    from django.core import mail
+    from django.test import Client
+
+    from config.celery_app import app as celery_app
+    from remediation import tasks
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    staff.email = "quynhon@example.vn"
+    staff.save()
+    TaskFactory(cycle=cycle, lead_agency=agency)
+    restructuring.apply(Plan(LinkKind.SPLIT, [agency], wards, JULY_1), user=None)
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.send_notice_digests()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.send_notice_digests().notices == 0
+    finally:
+        celery_app.conf.task_always_eager = previous
+    assert [m.to for m in mail.outbox] == [[staff.email]]
+    note = Notification.objects.get(recipient=staff)
+    assert note.emailed_at is not None and settings.SITE_URL.rstrip("/") + note.url in mail.outbox[0].body
+    client = Client()
+    client.force_login(staff)
+    assert client.get(note.url).status_code == 200

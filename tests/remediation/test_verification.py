@@ -198,3 +198,12 @@ def test_a_focal_agency_without_delegation_does_not_see_the_task(client, cycle, 
     user = MembershipFactory(user=UserFactory(username="stp"), agency=justice).user
     client.force_login(user)
     assert client.get(reverse("remediation:task-detail", args=[claimed.pk])).status_code == 404
+
+
+def test_the_task_history_names_the_verifier_not_an_id(client, snv, staff, claimed):
+    verification.verify_completion(claimed.pk, snv)
+    client.force_login(staff)
+    page = client.get(reverse("remediation:task-detail", args=[claimed.pk])).content.decode()
+    history = page[page.index("list-group-flush history") :]
+    assert f"→ {snv.get_full_name()}</div>" in history
+    assert f"→ {snv.pk}</div>" not in history
