@@ -325,6 +325,7 @@ class Score(scoring.DerivedScore, models.Model):
         _("explanation (giải trình)"), blank=True, help_text=_("Where the round-1 appraisal is below the self score.")
     )
     appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **SCORE)
+    council_remark_2 = models.TextField(_("the appraisal council's remark, round 2"), blank=True)
     previous_score = models.DecimalField(_("previous year's score"), null=True, blank=True, **SCORE)
     target = models.DecimalField(_("target"), null=True, blank=True, **SCORE)
     note = models.TextField(_("note"), blank=True)
@@ -419,7 +420,7 @@ ROUND_FIELDS = {
     RoundKind.SELF_ASSESSMENT: ("self_score", "estimate", "evidence_note"),
     RoundKind.APPRAISAL_1: ("appraised_1", "council_remark"),
     RoundKind.EXPLANATION: ("explanation",),
-    RoundKind.APPRAISAL_2: ("appraised_score",),
+    RoundKind.APPRAISAL_2: ("appraised_score", "council_remark_2"),
 }
 FIELD_ROUND = {field: kind for kind, fields in ROUND_FIELDS.items() for field in fields}
 
@@ -460,6 +461,10 @@ class Round(models.Model):
 
     def is_locked_on(self, day: dt.date) -> bool:
         return day > self.deadline
+
+    def is_closed_on(self, day: dt.date) -> bool:
+        """SNV has closed the round (its figures are final) by ``day``."""
+        return self.closed_on is not None and day >= self.closed_on
 
     def is_provisional_on(self, day: dt.date) -> bool:
         """Figures are provisional until the round closes (its closing date, else its deadline)."""

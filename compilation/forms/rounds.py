@@ -18,3 +18,11 @@ class ReopenForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class AppraisalUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("The Ministry's appraisal workbook (.xlsx)"),
+        help_text=_("Columns: sub-criterion code, appraised score, the council's remark."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm"}),
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +18,12 @@ from parindex import services
 from parindex.access import focal_agency_of, score_reader_required, selected_cycle
 from parindex.models import Cycle, Level, Round, RoundOwner, RoundReopening, RoundSubmission
 
-from ..forms.rounds import ReopenForm
+from ..excel.appraisal import read_appraisal_workbook
+from ..excel.workbook import WorkbookError
+from ..forms.rounds import AppraisalUploadForm, ReopenForm
+
+APPRAISAL_SALT = "compilation.appraisal-import"
+APPRAISAL_MAX_AGE = 3600  # a preview confirmed within the hour
 
 
 def _focal_agencies(round_: Round):
@@ -48,6 +56,9 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 "submissions": [(a, submissions.get((r.pk, a.pk))) for a in agencies],
                 "mine": submissions.get((r.pk, focal.pk)) if focal else None,
                 "can_submit": focal is not None and any(a.pk == focal.pk for a in agencies),
+                "import_url": reverse("compilation:appraisal-import", args=[r.pk])
+                if request.user.is_snv and r.kind in services.APPRAISAL_FIELDS
+                else "",
                 "reopen_form": ReopenForm(agencies=Agency.objects.filter(pk__in=[a.pk for a in agencies]))
                 if request.user.is_snv and agencies
                 else None,
@@ -101,3 +112,67 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(round_)
+
+
+def _signed_rows(round_: Round, rows: list[services.AppraisalRow]) -> str:
+    """The previewed rows, signed into the page: the confirmation writes exactly what was shown."""
+    data = {"round": round_.pk, "rows": [[r.code, str(r.score), r.remark, r.line] for r in rows]}
+    return signing.dumps(data, salt=APPRAISAL_SALT, compress=True)
+
+
+def _unsigned_rows(round_: Round, payload: str) -> list[services.AppraisalRow] | None:
+    try:
+        data = signing.loads(payload, salt=APPRAISAL_SALT, max_age=APPRAISAL_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("round") != round_.pk:
+        return None
+    return [services.AppraisalRow(code, Decimal(score), remark, line) for code, score, remark, line in data["rows"]]
+
+
+@score_reader_required
+def appraisal_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """SNV imports the Ministry's appraisal of round 1 or 2: upload, preview of every change, confirm.
+
+    All or nothing: the service checks the whole file (codes, maxima, the round open and
+    not closed) before writing, and writes in one transaction.
+    """
+    if not request.user.is_snv:
+        raise Http404
+    round_ = get_object_or_404(Round.objects.select_related("cycle"), pk=pk)
+    if round_.kind not in services.APPRAISAL_FIELDS:
+        raise Http404
+    cycle, form, changes, payload, problems = round_.cycle, AppraisalUploadForm(), None, "", []
+    if request.method == "POST" and "payload" in request.POST:
+        rows = _unsigned_rows(round_, request.POST["payload"])
+        if rows is None:
+            problems = [_("The preview has expired; upload the workbook again.")]
+        else:
+            try:
+                done = services.record_appraisal(cycle, round_.kind, rows, user=request.user)
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                messages.success(request, _("Appraisal imported: %(n)s sub-criteria changed.") % {"n": done})
+                return _back(round_)
+    elif request.method == "POST":
+        form = AppraisalUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                rows = read_appraisal_workbook(form.cleaned_data["file"])
+                changes = services.plan_appraisal(cycle, round_.kind, rows)
+                payload = _signed_rows(round_, rows)
+            except WorkbookError as exc:
+                problems = [exc.message]
+            except ValidationError as exc:
+                problems = exc.messages
+    context = {
+        "round": round_,
+        "cycle": cycle,
+        "form": form,
+        "changes": changes,
+        "changed": sum(1 for c in changes if c.changed) if changes else 0,
+        "payload": payload,
+        "problems": problems,
+    }
+    return render(request, "compilation/appraisal_import.html", context, status=400 if problems else 200)
