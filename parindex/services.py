@@ -27,6 +27,7 @@ from .models import (
     CrosswalkMapping,
     Cycle,
     Framework,
+    Result,
     Round,
     RoundKind,
     RoundOwner,
@@ -252,6 +253,101 @@ def lock_due_rounds(today: dt.date | None = None) -> int:
     """
     today = today or clock.today()
     return Round.objects.filter(deadline__lt=today, locked_at__isnull=True).update(locked_at=clock.now())
+
+
+@transaction.atomic
+def update_round(
+    round_: Round,
+    *,
+    user: User,
+    reason: str,
+    opens: dt.date,
+    deadline: dt.date,
+    closed_on: dt.date | None,
+) -> Round:
+    """SNV sets a round's dates or closes it, with a reason kept in the round's history.
+
+    A deadline moved past today lifts the lock stamp (the date rule decides anyway); closing
+    a round makes its figures final ("provisional" is dropped from the labels).
+    """
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV sets the rounds' dates."))
+    reason = _text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the change; it is kept in the round's history.")})
+    if deadline < opens:
+        raise ValidationError({"deadline": _("The deadline cannot come before the opening.")})
+    if closed_on is not None and closed_on < opens:
+        raise ValidationError({"closed_on": _("A round cannot close before it opens.")})
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_.opens, round_.deadline, round_.closed_on = opens, deadline, closed_on
+    if round_.locked_at is not None and not round_.is_locked_on(round_.cycle.today()):
+        round_.locked_at = None
+    round_._history_user = user
+    round_._change_reason = reason[:100]
+    round_._history_date = clock.now(round_.cycle)
+    round_.save()
+    return round_
+
+
+@transaction.atomic
+def record_result(
+    cycle: Cycle,
+    kind: str,
+    *,
+    user: User,
+    decision: str,
+    decision_date: dt.date,
+    percent: Decimal,
+    rank: int,
+    out_of: int,
+    group: str = "",
+    components: dict[str, Decimal] | None = None,
+    note: str = "",
+) -> Result:
+    """SNV records the Ministry's announced result of a cycle (PAR Index or SIPAS).
+
+    The group must be one of the methodology's (none where it has no groups); SIPAS
+    components are the SIPAS framework's components, each a percentage. A correction
+    keeps the earlier values in the result's history.
+    """
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV records the announced result."))
+    framework = cycle.framework_of(kind)
+    errors: dict[str, str] = {}
+    if not Decimal(0) <= percent <= Decimal(100):
+        errors["percent"] = _("A percentage lies between 0 and 100.")
+    if not 1 <= rank <= out_of:
+        errors["rank"] = _("The rank lies between 1 and the number of provinces ranked.")
+    allowed = [g for g, _lowest in framework.thresholds] if framework else []
+    group = _text(group)
+    if group and group not in allowed:
+        errors["group"] = (
+            _("This methodology has no groups.")
+            if not allowed
+            else _("Choose one of the methodology's groups: %(groups)s.") % {"groups": ", ".join(allowed)}
+        )
+    codes = (
+        set(Criterion.objects.filter(framework=framework).leaves().values_list("code", flat=True))
+        if framework
+        else set()
+    )
+    components = components or {}
+    unknown = sorted(set(components) - codes)
+    if unknown or any(not Decimal(0) <= v <= Decimal(100) for v in components.values()):
+        errors["components"] = _(
+            "Components are the framework's component codes, each with a percentage from 0 to 100."
+        )
+    if errors:
+        raise ValidationError(errors)
+    result = Result.objects.select_for_update().filter(cycle=cycle, kind=kind).first() or Result(cycle=cycle, kind=kind)
+    result.decision, result.decision_date, result.percent = _text(decision), decision_date, percent
+    result.rank, result.out_of, result.group, result.note = rank, out_of, group, _text(note)[:300]
+    result.components = {code: str(value) for code, value in components.items()}
+    result._history_user = user
+    result._history_date = clock.now(cycle)
+    result.save()
+    return result
 
 
 EVIDENCE_ROUND_FIELD = {RoundKind.SELF_ASSESSMENT: "evidence_note", RoundKind.EXPLANATION: "explanation"}

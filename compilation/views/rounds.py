@@ -16,11 +16,20 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency
 from parindex import services
 from parindex.access import focal_agency_of, score_reader_required, selected_cycle
-from parindex.models import Cycle, Level, Round, RoundOwner, RoundReopening, RoundSubmission
+from parindex.models import (
+    Cycle,
+    FrameworkKind,
+    Level,
+    Result,
+    Round,
+    RoundOwner,
+    RoundReopening,
+    RoundSubmission,
+)
 
 from ..excel.appraisal import read_appraisal_workbook
 from ..excel.workbook import WorkbookError
-from ..forms.rounds import AppraisalUploadForm, ReopenForm
+from ..forms.rounds import AppraisalUploadForm, ReopenForm, ResultForm, RoundDatesForm
 
 APPRAISAL_SALT = "compilation.appraisal-import"
 APPRAISAL_MAX_AGE = 3600  # a preview confirmed within the hour
@@ -56,6 +65,10 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 "submissions": [(a, submissions.get((r.pk, a.pk))) for a in agencies],
                 "mine": submissions.get((r.pk, focal.pk)) if focal else None,
                 "can_submit": focal is not None and any(a.pk == focal.pk for a in agencies),
+                "dates_form": _dates_form(r) if request.user.is_snv else None,
+                "history": list(r.history.select_related("history_user").order_by("-history_date", "-history_id")[:10])
+                if request.user.is_snv
+                else [],
                 "import_url": reverse("compilation:appraisal-import", args=[r.pk])
                 if request.user.is_snv and r.kind in services.APPRAISAL_FIELDS
                 else "",
@@ -65,8 +78,48 @@ def round_list(request: HttpRequest) -> HttpResponse:
             }
         )
     cycles = Cycle.objects.order_by("-year").only("year", "name")
-    context = {"cycle": cycle, "today": today, "rows": rows, "reopenings": reopenings, "cycles": cycles}
+    context = {
+        "cycle": cycle,
+        "today": today,
+        "rows": rows,
+        "reopenings": reopenings,
+        "cycles": cycles,
+        "results": _results(cycle, request.user.is_snv),
+    }
     return render(request, "compilation/round_list.html", context)
+
+
+def _dates_form(round_: Round, data=None) -> RoundDatesForm:
+    initial = {"opens": round_.opens, "deadline": round_.deadline, "closed_on": round_.closed_on}
+    return RoundDatesForm(data, initial=initial, prefix=f"round-{round_.pk}")
+
+
+def _results(cycle: Cycle, is_snv: bool, forms: dict | None = None) -> list[dict]:
+    """The announced results of the cycle's frameworks: shown once announced as of the cycle's date;
+    SNV sees the form to record or correct each."""
+    stored = {r.kind: r for r in Result.objects.filter(cycle=cycle)}
+    as_of, out = cycle.as_of(), []
+    for framework in cycle.frameworks.all():
+        result = stored.get(framework.kind)
+        shown = result if result is not None and result.decision_date <= as_of else None
+        form = (forms or {}).get(framework.kind)
+        if is_snv and form is None:
+            initial = {"out_of": 63}
+            if result is not None:
+                initial = {f: getattr(result, f) for f in ("decision", "decision_date", "percent", "rank", "out_of")}
+                initial |= {"group": result.group, "note": result.note}
+                initial["components"] = "\n".join(f"{k}: {v}" for k, v in result.components.items())
+            form = ResultForm(initial=initial, prefix=framework.kind)
+        out.append(
+            {
+                "kind": framework.kind,
+                "label": FrameworkKind(framework.kind).label,
+                "result": shown,
+                "groups": [g for g, _lowest in framework.thresholds],
+                "form": form if is_snv else None,
+            }
+        )
+    return out
 
 
 def _back(round_: Round) -> HttpResponse:
@@ -176,3 +229,46 @@ def appraisal_import(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": problems,
     }
     return render(request, "compilation/appraisal_import.html", context, status=400 if problems else 200)
+
+
+@score_reader_required
+@require_POST
+def round_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    """SNV sets a round's dates or closes it, with a reason (kept in the round's history)."""
+    if not request.user.is_snv:
+        raise Http404
+    round_ = get_object_or_404(Round.objects.select_related("cycle"), pk=pk)
+    form = _dates_form(round_, request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(round_)
+    try:
+        services.update_round(round_, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Dates of the round saved."))
+    return _back(round_)
+
+
+@score_reader_required
+@require_POST
+def result_record(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+    """SNV records the announced result (decision, percentage, rank N/63 or N/34, group, SIPAS components)."""
+    if not request.user.is_snv or kind not in FrameworkKind.values:
+        raise Http404
+    cycle = get_object_or_404(Cycle, year=year)
+    if cycle.framework_of(kind) is None:
+        raise Http404
+    form = ResultForm(request.POST, prefix=kind)
+    if form.is_valid():
+        try:
+            services.record_result(cycle, kind, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Announced result saved."))
+            return redirect(f"{reverse('compilation:round-list')}?cycle={cycle.year}#results")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('compilation:round-list')}?cycle={cycle.year}#results")
