@@ -267,6 +267,14 @@ class Cycle(models.Model):
 
 
 class ScoreQuerySet(models.QuerySet):
+    def to_explain(self) -> ScoreQuerySet:
+        """Appraised in round 1 below the self score: the explanation round's sub-criteria (giải trình)."""
+        return self.filter(appraised_1__isnull=False, self_score__isnull=False, appraised_1__lt=F("self_score"))
+
+    def of_focal_agency(self, agency_id: int) -> ScoreQuerySet:
+        """Sub-criteria of the areas the agency is focal for (area → criterion → sub-criterion)."""
+        return self.filter(criterion__parent__parent__focal_agency_id=agency_id)
+
     def below_max(self) -> ScoreQuerySet:
         """Effective score below the maximum: the same rule as ``scoring.DerivedScore.below_max``.
 

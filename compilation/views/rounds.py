@@ -22,9 +22,11 @@ from parindex.models import (
     Level,
     Result,
     Round,
+    RoundKind,
     RoundOwner,
     RoundReopening,
     RoundSubmission,
+    Score,
 )
 
 from ..excel.appraisal import read_appraisal_workbook
@@ -65,6 +67,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 "submissions": [(a, submissions.get((r.pk, a.pk))) for a in agencies],
                 "mine": submissions.get((r.pk, focal.pk)) if focal else None,
                 "can_submit": focal is not None and any(a.pk == focal.pk for a in agencies),
+                "to_explain": _to_explain(cycle, focal, request.user.is_snv) if r.kind == RoundKind.EXPLANATION else [],
                 "dates_form": _dates_form(r) if request.user.is_snv else None,
                 "history": list(r.history.select_related("history_user").order_by("-history_date", "-history_id")[:10])
                 if request.user.is_snv
@@ -87,6 +90,17 @@ def round_list(request: HttpRequest) -> HttpResponse:
         "results": _results(cycle, request.user.is_snv),
     }
     return render(request, "compilation/round_list.html", context)
+
+
+def _to_explain(cycle: Cycle, focal: Agency | None, is_snv: bool) -> list[Score]:
+    """The explanation round's list: the sub-criteria appraised below their self score, the focal
+    agency's own (SNV sees every area's), explained or not yet."""
+    if focal is None and not is_snv:
+        return []
+    scores = Score.objects.filter(cycle=cycle).to_explain().select_related("criterion")
+    if focal is not None and not is_snv:
+        scores = scores.of_focal_agency(focal.pk)
+    return list(scores.order_by("criterion__order", "criterion__code"))
 
 
 def _dates_form(round_: Round, data=None) -> RoundDatesForm:
@@ -228,7 +242,8 @@ def appraisal_import(request: HttpRequest, pk: int) -> HttpResponse:
         "payload": payload,
         "problems": problems,
     }
-    return render(request, "compilation/appraisal_import.html", context, status=400 if problems else 200)
+    status = 400 if problems or form.errors else 200
+    return render(request, "compilation/appraisal_import.html", context, status=status)
 
 
 @score_reader_required
@@ -240,8 +255,7 @@ def round_dates(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.select_related("cycle"), pk=pk)
     form = _dates_form(round_, request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back(round_)
+        return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
     try:
         services.update_round(round_, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
@@ -270,5 +284,4 @@ def result_record(request: HttpRequest, year: int, kind: str) -> HttpResponse:
         else:
             messages.success(request, _("Announced result saved."))
             return redirect(f"{reverse('compilation:round-list')}?cycle={cycle.year}#results")
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(f"{reverse('compilation:round-list')}?cycle={cycle.year}#results")
+    return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors))
