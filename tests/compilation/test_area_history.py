@@ -1,6 +1,7 @@
 """The dashboard's areas over the years: through the crosswalk, "not comparable" where nothing maps
 back, and a flat query count as cycles grow (issue 12, §3 and §5)."""
 
+import datetime as dt
 import re
 from decimal import Decimal as D
 
@@ -110,3 +111,16 @@ def test_the_dashboard_shows_the_areas_over_the_years_with_not_comparable(client
     assert page.count('data-not-comparable="1"') == 1  # area 3 in 2021
     cells = [(y, re.sub(r"\s", "", v)) for y, v in re.findall(r'data-year="(\d+)">([^<]*)<', page)]
     assert ("2021", "100,00%") in cells and ("2022", "50,00%") in cells, cells
+
+
+def test_demo_area_history_agrees_with_the_area_table_and_hides_2021_appraisals_on_15_11_2021(demo):
+    cycle = Cycle.objects.get(year=2021)
+    as_of = dt.date(2021, 11, 15)
+    history = figures.area_history(cycle, as_of)
+    table = {a.code: a.percent for a in figures.area_table(figures.score_tree(cycle, FrameworkKind.PAR, as_of))}
+    assert history.years[-2:] == [2020, 2021]
+    # The 2021 column is the dashboard's own area table: provisional self-assessment, no appraisal.
+    assert {r.code: r.cells[-1].percent for r in history.rows} == table
+    later = figures.area_history(Cycle.objects.get(year=2022), dt.date(2023, 1, 10))
+    assert later.years[-3:] == [2020, 2021, 2022]
+    assert all(r.cells[-2].comparable for r in later.rows)  # every 2022 area has 2021 predecessors
