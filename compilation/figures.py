@@ -173,11 +173,7 @@ def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, 
         .values("criterion_id", "history_type", "method", *SCORE_FIELDS)
     )
     values = {r["criterion_id"]: r for r in records}  # the latest record wins on a tie of dates
-    hidden = [
-        f
-        for f, kind in FIELD_ROUND.items()
-        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
-    ]
+    hidden = _hidden_fields(rounds, as_of)
     out = {}
     for criterion_id, row in values.items():
         if row["history_type"] == "-":
@@ -186,6 +182,15 @@ def _score_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, 
             row[name] = None
         out[criterion_id] = row
     return out
+
+
+def _hidden_fields(rounds: dict[str, Round], as_of: dt.date) -> list[str]:
+    """The score fields of the rounds not yet opened on ``as_of``: never shown as of that day."""
+    return [
+        f
+        for f, kind in FIELD_ROUND.items()
+        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
+    ]
 
 
 def previous_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, Decimal | None] | None:
@@ -680,13 +685,12 @@ def _values_of_cycles(chain: list[Cycle], framework_ids: set[int], as_of: dt.dat
             .latest_of_each()
             .values("history_type", *fields)
         )
+        hidden = {cycle_id: _hidden_fields(rounds[cycle_id], as_of) for cycle_id in with_rounds}
         for row in records:
             if row["history_type"] == "-":
                 continue
-            for name, kind in FIELD_ROUND.items():
-                round_ = rounds[row["cycle_id"]].get(kind)
-                if name in row and round_ is not None and not round_.has_opened(as_of):
-                    row[name] = None
+            for name in hidden[row["cycle_id"]]:
+                row[name] = None
             rows.append(row)
     out = {}
     for r in rows:
