@@ -27,7 +27,9 @@ from parindex.models import (
     FrameworkKind,
     Method,
     Result,
+    Round,
     RoundKind,
+    Score,
 )
 from remediation.effect import WonBack, won_back
 from remediation.models import (
@@ -146,6 +148,7 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
 NODE_FIELDS = ("id", "code", "name", "level", "method", "parent_id", "max_points", "focal_agency_id")
 SCORE_FIELDS = recorded.SCORE_FIELDS
 _score_values = recorded.score_values
+_hidden_fields = recorded.hidden_fields
 
 
 def previous_values(cycle: Cycle, framework_id: int, as_of: dt.date) -> dict[int, Decimal | None] | None:
@@ -577,6 +580,156 @@ def area_table(tree: list[ScoreRow]) -> list[AreaRow]:
     return out
 
 
+@dataclass
+class AreaCell:
+    year: int
+    percent: Decimal | None  # None with comparable: no figure recorded that year
+    comparable: bool  # False: none of the area's sub-criteria maps back to that year's tree
+
+
+@dataclass
+class AreaHistoryRow:
+    """One area of the cycle's tree with its percentage in each cycle, oldest first."""
+
+    code: str
+    name: str
+    cells: list[AreaCell]
+
+
+@dataclass
+class AreaHistory:
+    years: list[int]
+    rows: list[AreaHistoryRow]
+
+    def __bool__(self) -> bool:
+        return len(self.years) > 1
+
+
+def _cycle_chain(cycle: Cycle, limit: int) -> list[Cycle]:
+    """The cycle and its predecessors, newest first, from one query (a handful of cycles)."""
+    by_id = {c.pk: c for c in Cycle.objects.prefetch_related("frameworks")}
+    chain, current = [], by_id.get(cycle.pk, cycle)
+    while current is not None and len(chain) < limit and current not in chain:
+        chain.append(current)
+        current = by_id.get(current.previous_id)
+    return chain
+
+
+def _values_of_cycles(chain: list[Cycle], framework_ids: set[int], as_of: dt.date) -> dict[tuple[int, int], Decimal]:
+    """(cycle id, sub-criterion id) → effective figure as recorded at ``as_of``, for all cycles at once
+    (3 queries whatever the number of cycles): the same reading as _score_values, batched."""
+    rounds: dict[int, dict[str, Round]] = defaultdict(dict)
+    for r in Round.objects.filter(cycle__in=chain):
+        rounds[r.cycle_id][r.kind] = r
+    with_rounds = [c.pk for c in chain if rounds.get(c.pk)]
+    plain = [c.pk for c in chain if not rounds.get(c.pk)]
+    fields = ("cycle_id", "criterion_id", "method", *SCORE_FIELDS)
+    rows = (
+        list(Score.objects.filter(cycle__in=plain, criterion__framework__in=framework_ids).values(*fields))
+        if plain
+        else []
+    )
+    if with_rounds:
+        records = (
+            Score.history.filter(
+                cycle__in=with_rounds,
+                criterion__framework__in=framework_ids,
+                history_date__lt=_local_midnight_after(as_of),
+            )
+            .latest_of_each()
+            .values("history_type", *fields)
+        )
+        hidden = {cycle_id: _hidden_fields(rounds[cycle_id], as_of) for cycle_id in with_rounds}
+        for row in records:
+            if row["history_type"] == "-":
+                continue
+            for name in hidden[row["cycle_id"]]:
+                row[name] = None
+            rows.append(row)
+    out = {}
+    for r in rows:
+        value = scoring.effective_score(
+            r["self_score"], r["appraised_score"], r["method"], r["estimate"], r["appraised_1"]
+        )
+        if value is not None:
+            out[(r["cycle_id"], r["criterion_id"])] = value
+    return out
+
+
+def area_history(cycle: Cycle, as_of: dt.date, kind: str = FrameworkKind.PAR, limit: int = 6) -> AreaHistory:
+    """Each area's percentage over the cycles, followed back through the crosswalks (7 queries, however
+    many cycles and criteria).
+
+    An area of this cycle's tree is compared, in an earlier cycle, with the sub-criteria that
+    its own sub-criteria map back to (the identity on the same framework version); where none
+    maps back the area is "không so sánh được" that year, never a number. Percentages, not
+    points: the maxima change between versions.
+    """
+    if cycle.previous_id is None:  # one cycle: nothing to compare, no query
+        return AreaHistory([], [])
+    chain = _cycle_chain(cycle, limit)
+    frameworks = {c.pk: c.framework_of(kind) for c in chain}
+    if frameworks.get(chain[0].pk) is None:
+        return AreaHistory([], [])
+    framework_ids = {f.pk for f in frameworks.values() if f is not None}
+    nodes = {
+        n["id"]: n
+        for n in Criterion.objects.filter(framework__in=framework_ids).values(
+            "id", "code", "name", "parent_id", "framework_id", "max_points", "order"
+        )
+    }
+    parents = {n["parent_id"] for n in nodes.values() if n["parent_id"]}
+    links: dict[tuple[int, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for old_fw, new_fw, old_id, new_id in CrosswalkMapping.objects.filter(
+        crosswalk__old_framework__in=framework_ids, crosswalk__new_framework__in=framework_ids, new__isnull=False
+    ).values_list("crosswalk__old_framework_id", "crosswalk__new_framework_id", "old_id", "new_id"):
+        links[(old_fw, new_fw)][new_id].add(old_id)
+    values = _values_of_cycles(chain, framework_ids, as_of)
+    current_fw = frameworks[chain[0].pk]
+    areas = sorted(
+        (n for n in nodes.values() if n["framework_id"] == current_fw.pk and n["parent_id"] is None),
+        key=lambda n: (n["order"], n["code"]),
+    )
+    rows = []
+    for area in areas:
+        ids = _leaves_under(area["id"], nodes, parents)
+        cells: list[AreaCell] = []
+        framework = current_fw
+        for step, past in enumerate(chain):
+            past_fw = frameworks[past.pk]
+            if step and (past_fw is None or past_fw.pk != framework.pk):
+                mapped = links.get((past_fw.pk, framework.pk), {}) if past_fw else {}
+                ids = {old for new in ids for old in mapped.get(new, ())}
+                framework = past_fw or framework
+            cells.append(AreaCell(past.year, _percent_of(past.pk, ids, nodes, values), bool(ids)))
+        rows.append(AreaHistoryRow(area["code"], area["name"], list(reversed(cells))))
+    return AreaHistory([c.year for c in reversed(chain)], rows)
+
+
+def _leaves_under(root_id: int, nodes: dict[int, dict], parents: set[int]) -> set[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for n in nodes.values():
+        if n["parent_id"]:
+            children[n["parent_id"]].append(n["id"])
+    out, stack = set(), [root_id]
+    while stack:
+        node = stack.pop()
+        if node in parents:
+            stack.extend(children[node])
+        else:
+            out.add(node)
+    return out
+
+
+def _percent_of(cycle_id: int, ids: set[int], nodes: dict[int, dict], values: dict) -> Decimal | None:
+    if not ids:
+        return None
+    known = [values[(cycle_id, i)] for i in ids if (cycle_id, i) in values]
+    if not known:
+        return None
+    return scoring.percentage(sum(known, ZERO), sum((nodes[i]["max_points"] for i in ids), ZERO))
+
+
 # --------------------------------------------------------------------------- tasks
 
 
@@ -866,6 +1019,7 @@ class DashboardData:
     over_time: list[dict]
     backlog: list = field(default_factory=list)  # issue 14: open tasks carried from earlier cycles
     won_back: WonBack | None = None  # issue 14: the previous cycle's tasks in this cycle's results
+    area_history: AreaHistory | None = None  # each area's percentage over the cycles (crosswalk)
 
     @property
     def ranked(self) -> list[AgencyRow]:
@@ -902,6 +1056,7 @@ def dashboard(cycle: Cycle, as_of: dt.date, weeks: int = 8) -> DashboardData:
         over_time=status_over_time(cycle, as_of, weeks),
         backlog=backlog(cycle, as_of),
         won_back=remediation_effect(cycle, as_of),
+        area_history=area_history(cycle, as_of),
     )
 
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("crosswalks/", crosswalks.crosswalk_list, name="crosswalk-list"),
     path("crosswalks/<int:pk>/", crosswalks.crosswalk_detail, name="crosswalk-detail"),
     path("rounds/<int:pk>/reopen/", rounds.round_reopen, name="round-reopen"),
+    path("rounds/<int:pk>/appraisal/", rounds.appraisal_import, name="appraisal-import"),
+    path("rounds/<int:pk>/dates/", rounds.round_dates, name="round-dates"),
+    path("rounds/results/<int:year>/<slug:kind>/", rounds.result_record, name="result-record"),
     path("rounds/<int:pk>/<slug:action>/", rounds.round_submit, name="round-submit"),
     # The consolidated report for the Chairman: issue, follow, download.
     path("consolidated-report/", consolidated.report_list, name="report-list"),

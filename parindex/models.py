@@ -267,6 +267,14 @@ class Cycle(models.Model):
 
 
 class ScoreQuerySet(models.QuerySet):
+    def to_explain(self) -> ScoreQuerySet:
+        """Appraised in round 1 below the self score: the explanation round's sub-criteria (giải trình)."""
+        return self.filter(appraised_1__isnull=False, self_score__isnull=False, appraised_1__lt=F("self_score"))
+
+    def of_focal_agency(self, agency_id: int) -> ScoreQuerySet:
+        """Sub-criteria of the areas the agency is focal for (area → criterion → sub-criterion)."""
+        return self.filter(criterion__parent__parent__focal_agency_id=agency_id)
+
     def below_max(self) -> ScoreQuerySet:
         """Effective score below the maximum: the same rule as ``scoring.DerivedScore.below_max``.
 
@@ -325,6 +333,7 @@ class Score(scoring.DerivedScore, models.Model):
         _("explanation (giải trình)"), blank=True, help_text=_("Where the round-1 appraisal is below the self score.")
     )
     appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **SCORE)
+    council_remark_2 = models.TextField(_("the appraisal council's remark, round 2"), blank=True)
     previous_score = models.DecimalField(_("previous year's score"), null=True, blank=True, **SCORE)
     target = models.DecimalField(_("target"), null=True, blank=True, **SCORE)
     note = models.TextField(_("note"), blank=True)
@@ -419,7 +428,7 @@ ROUND_FIELDS = {
     RoundKind.SELF_ASSESSMENT: ("self_score", "estimate", "evidence_note"),
     RoundKind.APPRAISAL_1: ("appraised_1", "council_remark"),
     RoundKind.EXPLANATION: ("explanation",),
-    RoundKind.APPRAISAL_2: ("appraised_score",),
+    RoundKind.APPRAISAL_2: ("appraised_score", "council_remark_2"),
 }
 FIELD_ROUND = {field: kind for kind, fields in ROUND_FIELDS.items() for field in fields}
 
@@ -460,6 +469,10 @@ class Round(models.Model):
 
     def is_locked_on(self, day: dt.date) -> bool:
         return day > self.deadline
+
+    def is_closed_on(self, day: dt.date) -> bool:
+        """SNV has closed the round (its figures are final) by ``day``."""
+        return self.closed_on is not None and day >= self.closed_on
 
     def is_provisional_on(self, day: dt.date) -> bool:
         """Figures are provisional until the round closes (its closing date, else its deadline)."""

@@ -50,11 +50,7 @@ def score_values(cycle, framework_id: int, as_of: dt.date) -> dict[int, dict]:
         .values("criterion_id", "history_type", "method", *SCORE_FIELDS)
     )
     values = {r["criterion_id"]: r for r in records}  # the latest record wins on a tie of dates
-    hidden = [
-        f
-        for f, kind in FIELD_ROUND.items()
-        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
-    ]
+    hidden = hidden_fields(rounds, as_of)
     out = {}
     for criterion_id, row in values.items():
         if row["history_type"] == "-":
@@ -63,3 +59,12 @@ def score_values(cycle, framework_id: int, as_of: dt.date) -> dict[int, dict]:
             row[name] = None
         out[criterion_id] = row
     return out
+
+
+def hidden_fields(rounds: dict[str, Round], as_of: dt.date) -> list[str]:
+    """The score fields of the rounds not yet opened on ``as_of``: never shown as of that day."""
+    return [
+        f
+        for f, kind in FIELD_ROUND.items()
+        if f in SCORE_FIELDS and kind in rounds and not rounds[kind].has_opened(as_of)
+    ]

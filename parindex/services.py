@@ -28,6 +28,7 @@ from .models import (
     CrosswalkMapping,
     Cycle,
     Framework,
+    Result,
     Round,
     RoundKind,
     RoundOwner,
@@ -45,11 +46,12 @@ SCORE_FIELDS = (
     "council_remark",
     "explanation",
     "appraised_score",
+    "council_remark_2",
     "previous_score",
     "target",
     "note",
 )
-TEXT_FIELDS = ("note", "evidence_note", "council_remark", "explanation")
+TEXT_FIELDS = ("note", "evidence_note", "council_remark", "explanation", "council_remark_2")
 
 # Fields of a cycle carried unchanged into the next one: the document settings
 # and the reminder rhythm rarely change from one year to the next.
@@ -263,6 +265,101 @@ def lock_due_rounds(today: dt.date | None = None) -> int:
     return Round.objects.filter(deadline__lt=today, locked_at__isnull=True).update(locked_at=clock.now())
 
 
+@transaction.atomic
+def update_round(
+    round_: Round,
+    *,
+    user: User,
+    reason: str,
+    opens: dt.date,
+    deadline: dt.date,
+    closed_on: dt.date | None,
+) -> Round:
+    """SNV sets a round's dates or closes it, with a reason kept in the round's history.
+
+    A deadline moved past today lifts the lock stamp (the date rule decides anyway); closing
+    a round makes its figures final ("provisional" is dropped from the labels).
+    """
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV sets the rounds' dates."))
+    reason = _text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the change; it is kept in the round's history.")})
+    if deadline < opens:
+        raise ValidationError({"deadline": _("The deadline cannot come before the opening.")})
+    if closed_on is not None and closed_on < opens:
+        raise ValidationError({"closed_on": _("A round cannot close before it opens.")})
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_.opens, round_.deadline, round_.closed_on = opens, deadline, closed_on
+    if round_.locked_at is not None and not round_.is_locked_on(round_.cycle.today()):
+        round_.locked_at = None
+    round_._history_user = user
+    round_._change_reason = reason[:100]
+    round_._history_date = clock.now(round_.cycle)
+    round_.save()
+    return round_
+
+
+@transaction.atomic
+def record_result(
+    cycle: Cycle,
+    kind: str,
+    *,
+    user: User,
+    decision: str,
+    decision_date: dt.date,
+    percent: Decimal,
+    rank: int,
+    out_of: int,
+    group: str = "",
+    components: dict[str, Decimal] | None = None,
+    note: str = "",
+) -> Result:
+    """SNV records the Ministry's announced result of a cycle (PAR Index or SIPAS).
+
+    The group must be one of the methodology's (none where it has no groups); SIPAS
+    components are the SIPAS framework's components, each a percentage. A correction
+    keeps the earlier values in the result's history.
+    """
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV records the announced result."))
+    framework = cycle.framework_of(kind)
+    errors: dict[str, str] = {}
+    if not Decimal(0) <= percent <= Decimal(100):
+        errors["percent"] = _("A percentage lies between 0 and 100.")
+    if not 1 <= rank <= out_of:
+        errors["rank"] = _("The rank lies between 1 and the number of provinces ranked.")
+    allowed = [g for g, _lowest in framework.thresholds] if framework else []
+    group = _text(group)
+    if group and group not in allowed:
+        errors["group"] = (
+            _("This methodology has no groups.")
+            if not allowed
+            else _("Choose one of the methodology's groups: %(groups)s.") % {"groups": ", ".join(allowed)}
+        )
+    codes = (
+        set(Criterion.objects.filter(framework=framework).leaves().values_list("code", flat=True))
+        if framework
+        else set()
+    )
+    components = components or {}
+    unknown = sorted(set(components) - codes)
+    if unknown or any(not Decimal(0) <= v <= Decimal(100) for v in components.values()):
+        errors["components"] = _(
+            "Components are the framework's component codes, each with a percentage from 0 to 100."
+        )
+    if errors:
+        raise ValidationError(errors)
+    result = Result.objects.select_for_update().filter(cycle=cycle, kind=kind).first() or Result(cycle=cycle, kind=kind)
+    result.decision, result.decision_date, result.percent = _text(decision), decision_date, percent
+    result.rank, result.out_of, result.group, result.note = rank, out_of, group, _text(note)[:300]
+    result.components = {code: str(value) for code, value in components.items()}
+    result._history_user = user
+    result._history_date = clock.now(cycle)
+    result.save()
+    return result
+
+
 EVIDENCE_ROUND_FIELD = {RoundKind.SELF_ASSESSMENT: "evidence_note", RoundKind.EXPLANATION: "explanation"}
 
 
@@ -291,6 +388,129 @@ def add_score_evidence(cycle: Cycle, criterion: Criterion, upload, *, user: User
         sha256=sha256_of(upload),
         uploaded_by=user,
     )
+
+
+# --------------------------------------------------------------------------- the Ministry's appraisal
+
+APPRAISAL_FIELDS = {
+    RoundKind.APPRAISAL_1: ("appraised_1", "council_remark"),
+    RoundKind.APPRAISAL_2: ("appraised_score", "council_remark_2"),
+}
+
+
+@dataclass(frozen=True)
+class AppraisalRow:
+    """One row of the Ministry's appraisal: a sub-criterion's code, its appraised score, the council's remark."""
+
+    code: str
+    score: Decimal
+    remark: str = ""
+    line: int = 0  # the row of the workbook (or the item of an API list), for messages
+
+
+@dataclass
+class AppraisalChange:
+    code: str
+    name: str
+    max_points: Decimal
+    before: Decimal | None
+    after: Decimal
+    remark_before: str
+    remark_after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after or self.remark_before != self.remark_after
+
+
+def _appraisal_round(cycle: Cycle, kind: str) -> Round | None:
+    """The round, refused when it is not open, past its deadline or closed (cycles without rounds: none)."""
+    if kind not in APPRAISAL_FIELDS:
+        raise ValidationError(_("Only the appraisal rounds 1 and 2 are imported."))
+    round_ = Round.objects.filter(cycle=cycle, kind=kind).first()
+    if round_ is None:
+        return None
+    today, label = cycle.today(), round_.get_kind_display()
+    if not round_.has_opened(today):
+        raise ValidationError(
+            _("The %(round)s round opens on %(date)s.") % {"round": label, "date": f"{round_.opens:%d/%m/%Y}"}
+        )
+    if round_.is_closed_on(today):
+        raise ValidationError(
+            _("The %(round)s round was closed on %(date)s: its values can no longer be imported.")
+            % {"round": label, "date": f"{round_.closed_on:%d/%m/%Y}"}
+        )
+    if round_.is_locked_on(today):
+        raise ValidationError(
+            _("The %(round)s round closed on %(date)s: its entries are locked.")
+            % {"round": label, "date": f"{round_.deadline:%d/%m/%Y}"}
+        )
+    return round_
+
+
+def plan_appraisal(cycle: Cycle, kind: str, rows: list[AppraisalRow]) -> list[AppraisalChange]:
+    """What importing ``rows`` into the round would change, checked whole (the preview).
+
+    Every code must name a sub-criterion of the cycle's PAR tree, once; every score lies
+    between 0 and its maximum. Any problem refuses the whole file with one message per
+    row, so an appraisal is never half-imported.
+    """
+    _appraisal_round(cycle, kind)
+    score_field, remark_field = APPRAISAL_FIELDS[kind]
+    framework = cycle.framework_of("par")
+    leaves = {c.code: c for c in Criterion.objects.filter(framework=framework).leaves()} if framework else {}
+    stored = {s.criterion_id: s for s in Score.objects.filter(cycle=cycle, criterion__in=leaves.values())}
+    problems, seen, changes = [], set(), []
+    for row in rows:
+        criterion = leaves.get(row.code)
+        where = {"n": row.line, "code": row.code}
+        if criterion is None:
+            problems.append(_("Row %(n)s: %(code)s is not a sub-criterion of this cycle's index.") % where)
+        elif row.code in seen:
+            problems.append(_("Row %(n)s: %(code)s appears twice.") % where)
+        elif not 0 <= row.score <= criterion.max_points:
+            where["max"] = criterion.max_points
+            problems.append(_("Row %(n)s: the score of %(code)s must be between 0 and %(max)s.") % where)
+        else:
+            score = stored.get(criterion.pk)
+            changes.append(
+                AppraisalChange(
+                    row.code,
+                    criterion.name,
+                    criterion.max_points,
+                    getattr(score, score_field) if score else None,
+                    row.score,
+                    getattr(score, remark_field) if score else "",
+                    _text(row.remark),
+                )
+            )
+        seen.add(row.code)
+    if not rows:
+        problems.append(_("The file holds no appraisal row."))
+    if problems:
+        raise ValidationError(problems)
+    return changes
+
+
+@transaction.atomic
+def record_appraisal(cycle: Cycle, kind: str, rows: list[AppraisalRow], *, user: User | None, reason: str = "") -> int:
+    """Write the Ministry's appraisal of a round (entered by SNV): all rows or none; returns the changed rows.
+
+    Each value goes through update_score, so the history records who, when and why, and
+    the round's rule is checked on each write as well.
+    """
+    changes = plan_appraisal(cycle, kind, rows)
+    score_field, remark_field = APPRAISAL_FIELDS[kind]
+    nodes = {c.code: c for c in Criterion.objects.filter(framework=cycle.framework_of("par")).leaves()}
+    reason = reason or _("Imported: %(round)s") % {"round": RoundKind(kind).label}
+    done = 0
+    for change in changes:
+        if not change.changed:
+            continue
+        values = {score_field: change.after, remark_field: change.remark_after}
+        update_score(cycle, nodes[change.code], user=user, reason=reason, **values)
+        done += 1
+    return done
 
 
 # --------------------------------------------------------------------------- crosswalk

@@ -588,6 +588,7 @@ class ReminderKind(models.TextChoices):
     REPORT_DUE = "report_due", _("Report deadline approaching")
     REPORT_OVERDUE = "report_overdue", _("Report overdue")
     COMPILATION_DUE = "compilation_due", _("Compilation deadline")
+    ROUND_DUE = "round_due", _("Scoring round deadline")
 
 
 class ReminderState(models.TextChoices):

@@ -331,6 +331,32 @@ def parse_code(value: Any) -> str:
     return text
 
 
+_FIXED_DECIMALS = re.compile(r"^[#,0]*0\.(0+)$")
+
+
+def code_of_cell(value: Any, number_format: str | None) -> str:
+    """A code read as the cell shows it, for the imports that read cells (crosswalk, appraisal).
+
+    Excel stores "3.10" typed into a General cell as the number 3.1: then "3.1" and
+    "3.10" cannot be told apart, and a guess would map the wrong criterion. A number
+    with a fraction is therefore read through its number format when that format fixes
+    the decimals ("0.00" shows 3.10), and refused otherwise with a message saying how
+    to fix the sheet. Whole numbers ("3") and text cells are never ambiguous.
+    """
+    if isinstance(value, float) and not value.is_integer():
+        fixed = _FIXED_DECIMALS.match((number_format or "").split(";")[0].strip())
+        if fixed is None:
+            raise CellError(
+                _(
+                    "The code %(value)s is stored as a number, so 3.1 and 3.10 cannot be told apart. "
+                    "Format the code column as Text and type the codes again."
+                )
+                % {"value": value}
+            )
+        return f"{value:.{len(fixed.group(1))}f}"
+    return parse_code(value)
+
+
 def parse_decimal(value: Any, places: int = 2) -> Decimal | None:
     """A number from a number cell or from text with a decimal comma ("0,5"); blank is None."""
     if value is None or (isinstance(value, str) and not value.strip()):

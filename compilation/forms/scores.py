@@ -66,6 +66,9 @@ class ScoreForm(forms.Form):
         label=_label("explanation"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
     appraised_score = ScoreField(label=_label("appraised_score"))
+    council_remark_2 = forms.CharField(
+        label=_label("council_remark_2"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     previous_score = ScoreField(label=_label("previous_score"))
     target = ScoreField(label=_label("target"))
     note = forms.CharField(
@@ -107,6 +110,7 @@ class ScoreForm(forms.Form):
             "evidence_note",
             Row(Column("appraised_1", css_class="col-6 col-md-3"), Column("council_remark", css_class="col-md-9")),
             "explanation",
+            "council_remark_2",
             "note",
             "reason",
             Submit("save", _("Save scores")),

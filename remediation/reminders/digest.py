@@ -20,14 +20,14 @@ from django.utils.translation import ngettext
 
 from agencies import clock
 from agencies.models import Agency, MembershipRole
-from parindex.models import Criterion
+from parindex.models import Criterion, Round
 
 from ..models import AgencyReport, Notification, Reminder, ReminderKind, ReminderState, Task
 from ..reports import SUBMITTED
 from ..status import TaskStatus, task_status
 from .claims import LIVE, is_stale_task_row
-from .links import notifications_link, report_link, scores_link, task_link
-from .recipients import areas_needing_compilation
+from .links import notifications_link, report_link, rounds_link, scores_link, task_link
+from .recipients import areas_needing_compilation, rounds_needing_reminder
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -94,6 +94,17 @@ class DigestBuilder:
         area_ids = [int(r.item_key.rsplit(":", 1)[1]) for r in rows if r.item_key.startswith("compilation:")]
         self.areas = Criterion.objects.in_bulk(area_ids)
         self.open_areas = {c: areas_needing_compilation(c, as_of) for c in {r.cycle for r in rows}} if area_ids else {}
+        round_rows = [r for r in rows if r.item_key.startswith("round:")]
+        self.rounds = Round.objects.in_bulk([int(r.item_key.split(":")[1]) for r in round_rows])
+        self.rounds_due = (
+            {
+                (d.round.pk, d.agency_id): d
+                for c in {r.cycle for r in round_rows}
+                for d in rounds_needing_reminder(c, as_of)
+            }
+            if round_rows
+            else {}
+        )
 
     def is_stale(self, row: Reminder) -> bool:
         if row.task_id:
@@ -101,6 +112,14 @@ class DigestBuilder:
         if row.item_key.startswith("report:"):
             report = self.reports.get((row.cycle_id, row.agency_id))
             return row.deadline != row.cycle.report_deadline or bool(report and report.status in SUBMITTED)
+        if row.item_key.startswith("round:"):
+            round_id, agency_id = (int(x) for x in row.item_key.split(":")[1:])
+            round_ = self.rounds.get(round_id)
+            return (
+                round_ is None
+                or row.deadline != round_.deadline
+                or (round_id, agency_id or None) not in self.rounds_due
+            )
         area_id = int(row.item_key.rsplit(":", 1)[1])
         return row.deadline != row.cycle.compilation_deadline or not self.open_areas[row.cycle].get(area_id)
 
@@ -134,6 +153,8 @@ class DigestBuilder:
             state = report.get_status_display() if report else _("Not started")
             title = _("Report of %(agency)s to the Chairman (%(cycle)s)") % {"agency": row.agency, "cycle": row.cycle}
             return title, f"{timing} · {state}", report_link()
+        if row.item_key.startswith("round:"):
+            return self.describe_round(row, str(timing))
         area = self.areas[int(row.item_key.rsplit(":", 1)[1])]
         n = self.open_areas[row.cycle].get(area.pk, 0)
         title = ngettext(
@@ -143,11 +164,33 @@ class DigestBuilder:
         ) % {"area": f"{area.code}. {area.name}", "n": n}
         return title, str(timing), scores_link()
 
+    def describe_round(self, row: Reminder, timing: str) -> tuple[str, str, str]:
+        round_id, agency_id = (int(x) for x in row.item_key.split(":")[1:])
+        round_ = self.rounds[round_id]
+        due = self.rounds_due.get((round_id, agency_id or None))
+        label = {"round": round_.get_kind_display(), "cycle": row.cycle}
+        if due is not None and due.pending:
+            title = ngettext(
+                "%(round)s (%(cycle)s): %(n)s sub-criterion appraised below the self score still to explain",
+                "%(round)s (%(cycle)s): %(n)s sub-criteria appraised below the self score still to explain",
+                due.pending,
+            ) % {**label, "n": due.pending}
+        elif agency_id:
+            title = _("%(round)s (%(cycle)s): the area of %(agency)s is not submitted yet") % {
+                **label,
+                "agency": row.agency,
+            }
+        else:
+            title = _("%(round)s (%(cycle)s): the round's deadline") % label
+        return title, timing, rounds_link(row.cycle.year)
+
     def role(self, row: Reminder) -> str:
         """Why this person gets the item: their own agency, a coordinating one, or an escalation."""
         mine = row.agency_id in self.my_agencies
         if row.kind == ReminderKind.COMPILATION_DUE:
             return _("Focal agency of the area") if mine else _("SNV compilation")
+        if row.kind == ReminderKind.ROUND_DUE:
+            return _("Focal agency of the area") if mine else _("Scoring rounds")
         if row.escalated and (row.agency_id in self.leads or (not mine and self.user.is_snv)):
             return _("Escalated: %(agency)s") % {"agency": row.agency}
         if mine:

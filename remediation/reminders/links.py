@@ -25,6 +25,11 @@ def scores_link() -> str:
     return reverse("compilation:score-tree")
 
 
+def rounds_link(year: int) -> str:
+    """The cycle's scoring rounds: a focal agency submits (or explains) from there, SNV follows them."""
+    return f"{reverse('compilation:round-list')}?cycle={year}"
+
+
 def home_link() -> str:
     return reverse("compilation:home")
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from agencies import clock
 from agencies.models import Membership, MembershipRole, ProvinceRole, existing_on
-from parindex.models import Cycle, Level, Score
+from parindex.models import Criterion, Cycle, Level, Round, RoundKind, RoundOwner, RoundSubmission, Score
 
 from ..models import ReminderKind, Task
 
@@ -60,6 +60,7 @@ KINDS = {
     "task": (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE),
     "report": (ReminderKind.REPORT_DUE, ReminderKind.REPORT_OVERDUE),
     "compilation": (ReminderKind.COMPILATION_DUE, ReminderKind.COMPILATION_DUE),
+    "round": (ReminderKind.ROUND_DUE, ReminderKind.ROUND_DUE),
 }
 
 
@@ -86,3 +87,58 @@ def areas_needing_compilation(cycle: Cycle, as_of: dt.date) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return dict(rows)
+
+
+def round_key(round_id: int, agency_id: int | None) -> str:
+    return f"round:{round_id}:{agency_id or 0}"
+
+
+@dataclass(frozen=True)
+class RoundDue:
+    """A round whose deadline the sweep reminds of: a focal agency with its area still to do, or SNV."""
+
+    round: Round
+    agency_id: int | None  # None: SNV's own item (a round SNV enters for the Ministry)
+    pending: int  # sub-criteria still to explain (explanation round); 0 where it does not apply
+
+
+def rounds_needing_reminder(cycle: Cycle, as_of: dt.date) -> list[RoundDue]:
+    """The rounds open on ``as_of`` and not past their deadline nor closed, with who still has work (4 queries).
+
+    Self-assessment: each focal agency whose area is not submitted. Explanation: each focal
+    agency with a sub-criterion appraised below its self score and no explanation yet. The
+    rounds SNV enters (its compilation, the Ministry's appraisals): SNV, until the round closes.
+    After the deadline nothing is reminded: the entries are locked.
+    """
+    rounds = [
+        r
+        for r in Round.objects.filter(cycle=cycle, opens__lte=as_of, deadline__gte=as_of).order_by("deadline", "id")
+        if not r.is_closed_on(as_of) and r.kind != RoundKind.ANNOUNCEMENT
+    ]
+    if not rounds:
+        return []
+    focal = list(
+        Criterion.objects.filter(framework__cycles=cycle, level=Level.AREA, focal_agency__isnull=False)
+        .values_list("focal_agency_id", flat=True)
+        .distinct()
+    )
+    submitted = set(
+        RoundSubmission.objects.filter(round__in=rounds, submitted_at__isnull=False).values_list(
+            "round_id", "agency_id"
+        )
+    )
+    to_explain = dict(
+        Score.objects.filter(cycle=cycle, explanation="")
+        .to_explain()
+        .values_list("criterion__parent__parent__focal_agency_id")
+        .annotate(n=Count("id"))
+    )
+    out = []
+    for r in rounds:
+        if r.owner != RoundOwner.FOCAL:
+            out.append(RoundDue(r, None, 0))
+        elif r.kind == RoundKind.EXPLANATION:
+            out += [RoundDue(r, a, to_explain[a]) for a in sorted(focal) if to_explain.get(a)]
+        else:
+            out += [RoundDue(r, a, 0) for a in sorted(focal) if (r.pk, a) not in submitted]
+    return out

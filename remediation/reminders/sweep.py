@@ -31,7 +31,16 @@ from parindex.models import Criterion, Cycle
 from ..models import AgencyReport, Reminder, ReminderState, Task
 from ..reports import SUBMITTED
 from .claims import Claim, insert_claims
-from .recipients import KINDS, Directory, areas_needing_compilation, compilation_key, report_key, task_key
+from .recipients import (
+    KINDS,
+    Directory,
+    areas_needing_compilation,
+    compilation_key,
+    report_key,
+    round_key,
+    rounds_needing_reminder,
+    task_key,
+)
 from .schedule import is_escalated, steps_for
 
 CHUNK = 5000  # tasks read per query: the sweep's queries grow with chunks, not tasks
@@ -141,10 +150,20 @@ class Sweep:
             claims += self.claims("compilation", key, deadline, recipients, (), agency_id=focal_id)
         return claims
 
+    def round_claims(self) -> list[Claim]:
+        """The scoring rounds' deadlines: each focal agency with its area still to do, and SNV."""
+        claims = []
+        for due in rounds_needing_reminder(self.cycle, self.as_of):
+            recipients = self.directory.snv + (self.directory.members(due.agency_id) if due.agency_id else [])
+            key = round_key(due.round.pk, due.agency_id)
+            claims += self.claims("round", key, due.round.deadline, recipients, (), agency_id=due.agency_id)
+        return claims
+
     def batches(self) -> Iterator[list[Claim]]:
         yield from self.task_batches()
         yield self.report_claims()
         yield self.compilation_claims()
+        yield self.round_claims()
 
     def claim(self, batch: list[Claim]) -> None:
         """Insert under the unique constraint; rows already claimed (or sent) are skipped by the database."""

@@ -107,6 +107,18 @@ EXPECTED = {
         row(302, 404, 404, 404, 405, 405, 405, 405),
         row(302, 404, 404, 404, 400, 400, 404, 404),
     ),
+    # Issue 12: the Ministry's appraisal import, a round's dates, the announced results (SNV only).
+    "compilation:appraisal-import": ("appraisal_round", SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:round-dates": (
+        "round",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 404, 400, 404, 400),
+    ),
+    "compilation:result-record": (
+        "result",
+        row(302, 404, 404, 404, 405, 405, 405, 405),
+        row(302, 404, 404, 404, 404, 400, 404, 400),
+    ),
     "compilation:round-reopen": (
         "round",
         row(302, 404, 404, 404, 405, 405, 405, 405),
@@ -196,6 +208,8 @@ def objects(demo):
         "crosswalk": [Crosswalk.objects.order_by("id").first().pk],
         "score_evidence": [_score_evidence(cycle, criterion)],
         "round": [Round.objects.filter(cycle=cycle).order_by("id").first().pk],
+        "appraisal_round": [Round.objects.filter(kind="appraisal_1").order_by("id").first().pk],
+        "result": [cycle.year, "par"],
         "round_action": [Round.objects.filter(cycle=cycle).order_by("id").first().pk, "submit"],
         "issued": [issued.pk],
         "import_token": ["khong-ton-tai"],

@@ -190,3 +190,51 @@ def test_crosswalk_reader_takes_a_province_s_sheet_as_it_is_made():
     rows = read_crosswalk_rows(data.getvalue())
     assert rows == [("1.1.1", "1.1.1", "Giữ nguyên"), ("1.1.2", "", "Bỏ")]
     assert rows[0][2] == unicodedata.normalize("NFC", "Giữ nguyên")
+
+
+def _numeric_code_book(number_format: str | None) -> bytes:
+    """A SIPAS-like crosswalk whose codes were typed into number cells: "3.10" is stored as 3.1."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã cũ", "Mã mới", "Ghi chú"])
+    sheet.append([3.1, 3.1, "số"])
+    sheet.append([3, "3.2", "số nguyên"])
+    if number_format:
+        for cell in ("A2", "B2"):
+            sheet[cell].number_format = number_format
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_crosswalk_reader_refuses_a_code_stored_as_an_ambiguous_number():
+    from compilation.excel.crosswalk import read_crosswalk_rows
+    from compilation.excel.workbook import WorkbookError
+
+    with override("en"), pytest.raises(WorkbookError) as caught:
+        read_crosswalk_rows(_numeric_code_book(None))  # General: 3.1 may have been typed 3.10
+    assert "Row 2" in caught.value.message and "3.1 and 3.10 cannot be told apart" in caught.value.message
+
+
+def test_crosswalk_reader_reads_a_numeric_code_as_its_number_format_shows_it():
+    from compilation.excel.crosswalk import read_crosswalk_rows
+
+    assert read_crosswalk_rows(_numeric_code_book("0.00")) == [("3.10", "3.10", "số"), ("3", "3.2", "số nguyên")]
+
+
+def test_the_crosswalk_page_says_why_an_ambiguous_numeric_code_is_refused(client, snv, versions):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _c2021, _c2022, old, new = versions
+    before = CrosswalkMapping.objects.count()
+    client.force_login(snv)
+    upload = SimpleUploadedFile("cw.xlsx", _numeric_code_book(None))
+    form = {"old": old["1.1.1"].framework_id, "new": new["1.1.1"].framework_id, "file": upload}
+    response = client.post(reverse("compilation:crosswalk-list"), form)
+    assert response.status_code == 400
+    assert "3.1" in response.content.decode()
+    assert CrosswalkMapping.objects.count() == before

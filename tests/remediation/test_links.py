@@ -29,8 +29,9 @@ from remediation.notices import NoticeKind
 
 pytestmark = pytest.mark.django_db
 # 15/11/2021: tasks due and overdue, the report deadline day; 20/11: reports overdue;
-# 27/01/2022: the compilation deadline (28/01/2022) is a day away.
-SWEEP_DAYS = (dt.date(2021, 11, 15), dt.date(2021, 11, 20), dt.date(2022, 1, 27))
+# 14/01/2022: the self-assessment round closes tomorrow (focal agencies, SNV); 27/01/2022: the compilation
+# deadline (28/01/2022) is a day away (and the compilation round's, for SNV).
+SWEEP_DAYS = (dt.date(2021, 11, 15), dt.date(2021, 11, 20), dt.date(2022, 1, 14), dt.date(2022, 1, 27))
 HREF = re.compile(r'href="([^"]+)"')
 # Every notice kind is in the 2021 demo but the restructuring's: no agency was restructured in
 # 2021 (the 2025 demo's are real; tests/remediation/test_restructuring.py follows that link).

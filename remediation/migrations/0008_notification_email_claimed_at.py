@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('remediation', '0006_task_assignments'),
+        ('remediation', '0007_report_closed_by_restructuring_scheduled_plans'),
     ]
 
     operations = [
