@@ -135,6 +135,8 @@ class ImportResult:
     framework_name: str = ""
     framework_kind: str = ""
     applied: bool = False
+    sheets: list[str] = field(default_factory=list)  # the visible sheets that hold the import's columns
+    hidden_sheets: list[str] = field(default_factory=list)  # never read
 
     @property
     def ok(self) -> bool:
@@ -191,12 +193,36 @@ class RowReader:
         return self.read(key, excel.parse_code, False) or ""
 
 
-def _locate(workbook: Workbook, layout: Layout, problems: Problems, sheet: str | None) -> HeaderMatch | None:
-    """The header of the layout, or a problem naming the columns that were looked for."""
+def _locate(
+    workbook: Workbook, layout: Layout, problems: Problems, sheet: str | None, result: ImportResult | None = None
+) -> HeaderMatch | None:
+    """The header of the layout on the one visible sheet to read, or a problem saying why none is read.
+
+    Hidden sheets are never read (a copy of last year's scores kept for
+    reference must not land in this year). When several visible sheets hold
+    the required columns and none was chosen, nothing is guessed: the preview
+    lists them and the user chooses.
+    """
+    result = result if result is not None else ImportResult(kind=layout.name, dry_run=True)
+    hidden = [ws.title for ws in workbook.worksheets if ws not in excel.visible_sheets(workbook)]
+    result.hidden_sheets = hidden
+    if sheet and sheet in hidden:
+        problems.add(_("The sheet “%(sheet)s” is hidden; only visible sheets are read.") % {"sheet": sheet})
+        return None
     if sheet and sheet not in workbook.sheetnames:
         problems.add(_("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet})
         return None
-    match = excel.find_header(workbook, layout, sheet)
+    matches = excel.find_headers(workbook, layout)
+    complete = [m for m in matches if all(c.key in m.positions for c in layout.required)]
+    result.sheets = [m.sheet for m in complete]
+    if sheet:
+        match = next((m for m in matches if m.sheet == sheet), None)
+    elif len(complete) > 1:
+        message = _("Several visible sheets hold the columns of this import: %(sheets)s. Choose the sheet to read.")
+        problems.add(message % {"sheets": ", ".join(f"“{m.sheet}”" for m in complete)})
+        return None
+    else:
+        match = complete[0] if complete else excel.find_header(workbook, layout)
     expected = ", ".join(c.header for c in layout.required)
     if match is None:
         problems.add(_("No header row was found. The sheet needs the columns: %(columns)s.") % {"columns": expected})
@@ -427,7 +453,7 @@ class FrameworkImport:
     # ---- reading the file
 
     def plan(self, sheet: str | None) -> None:
-        match = _locate(self.workbook, FRAMEWORK_LAYOUT, self.problems, sheet)
+        match = _locate(self.workbook, FRAMEWORK_LAYOUT, self.problems, sheet, self.result)
         if match is None:
             return
         self.match = match
@@ -780,7 +806,7 @@ class TaskImport:
         self.changes: list[TaskChange] = []
 
     def plan(self, sheet: str | None) -> None:
-        match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet)
+        match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet, self.result)
         if match is None:
             return
         self.match = match

@@ -176,33 +176,56 @@ def _score(layout: Layout, positions: dict[str, int]) -> tuple[int, int]:
     return (sum(1 for c in layout.required if c.key in positions), len(positions))
 
 
-def find_header(workbook: Workbook, layout: Layout, sheet: str | None = None) -> HeaderMatch | None:
-    """Find the sheet and row holding the layout's header, below any title rows.
+def visible_sheets(workbook: Workbook) -> list[Any]:
+    """The sheets a user sees; a hidden or "very hidden" sheet (last year's copy kept for reference) is never read."""
+    return [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
 
-    Every sheet (or only ``sheet``) is scanned; the row naming most required
+
+def find_header(workbook: Workbook, layout: Layout, sheet: str | None = None) -> HeaderMatch | None:
+    """Find the visible sheet and row holding the layout's header, below any title rows.
+
+    Every visible sheet (or only ``sheet``) is scanned; the row naming most required
     columns, then most columns, wins (the first one on a tie). A row must name
     at least two columns. A header split over two rows (merged group cells)
     counts as one header ending on its lower row.
     """
-    best: tuple[tuple[int, int], HeaderMatch] | None = None
-    for ws in workbook.worksheets:
+    matches = find_headers(workbook, layout, sheet)
+    best = None
+    for match in matches:
+        if best is None or _score(layout, match.positions) > _score(layout, best.positions):
+            best = match
+    return best
+
+
+def find_headers(workbook: Workbook, layout: Layout, sheet: str | None = None) -> list[HeaderMatch]:
+    """Each visible sheet's best header row for the layout (sheets without one are left out), in sheet order."""
+    found = []
+    for ws in visible_sheets(workbook):
         if sheet and ws.title != sheet:
             continue
-        rows = list(ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS, values_only=True))
-        above: list[str] | None = None
-        for number, raw in enumerate(rows, start=1):
-            labels = _row_labels(raw)
-            for two_rows in (False, True):
-                if two_rows and above is None:
-                    continue
-                positions = _assign(layout, _candidate_labels(labels, above if two_rows else None))
-                score = _score(layout, positions)
-                if score[1] >= 2 and (best is None or score > best[0]):
-                    titles = [_title_text(r) for r in rows[: number - 1 - two_rows]]
-                    upper = rows[number - 2] if two_rows else ()
-                    texts = {k: _header_text(_at(raw, i), _at(upper, i)) for k, i in positions.items()}
-                    best = (score, HeaderMatch(ws.title, number, positions, texts, [t for t in titles if t]))
-            above = labels if any(labels) else None
+        match = _sheet_header(ws, layout)
+        if match is not None:
+            found.append(match)
+    return found
+
+
+def _sheet_header(ws: Any, layout: Layout) -> HeaderMatch | None:
+    best: tuple[tuple[int, int], HeaderMatch] | None = None
+    rows = list(ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS, values_only=True))
+    above: list[str] | None = None
+    for number, raw in enumerate(rows, start=1):
+        labels = _row_labels(raw)
+        for two_rows in (False, True):
+            if two_rows and above is None:
+                continue
+            positions = _assign(layout, _candidate_labels(labels, above if two_rows else None))
+            score = _score(layout, positions)
+            if score[1] >= 2 and (best is None or score > best[0]):
+                titles = [_title_text(r) for r in rows[: number - 1 - two_rows]]
+                upper = rows[number - 2] if two_rows else ()
+                texts = {k: _header_text(_at(raw, i), _at(upper, i)) for k, i in positions.items()}
+                best = (score, HeaderMatch(ws.title, number, positions, texts, [t for t in titles if t]))
+        above = labels if any(labels) else None
     return best[1] if best else None
 
 

@@ -20,6 +20,7 @@ import re
 import secrets
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -178,6 +179,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         user=request.user,
         framework_name=entry["framework_name"],
         framework_kind=entry["framework_kind"],
+        sheet=entry.get("sheet", ""),
     )
     return _show_result(request, token, entry, path, cycle, confirm, result)
 
@@ -221,6 +223,25 @@ def _background(request, token: str, entry: dict, path: Path, cycle: Cycle, conf
     context["poll_url"] = request.get_full_path()
     template = "compilation/excel_progress_status.html" if request.headers.get("HX-Request") else None
     return render(request, template or "compilation/excel_progress.html", context)
+
+
+@login_required
+@require_POST
+def import_sheet(request: HttpRequest, token: str) -> HttpResponse:
+    """Read another visible sheet of the same upload: a new token, so a stored run of the old choice is never reused."""
+    _require_snv(request)
+    entry, path = _pending(request, token)
+    sheet = unicodedata.normalize("NFC", request.POST.get("sheet", "")).strip()[:100]
+    if not sheet:
+        messages.error(request, _("Choose the sheet to read."))
+        return redirect("compilation:excel-preview", token=token)
+    new_token = secrets.token_urlsafe(24)
+    path.rename(_upload_dir() / f"{new_token}.xlsx")
+    sessions = request.session.setdefault(SESSION_KEY, {})
+    sessions.pop(token, None)
+    sessions[new_token] = {**entry, "sheet": sheet}
+    request.session.modified = True
+    return redirect("compilation:excel-preview", token=new_token)
 
 
 @login_required

@@ -147,3 +147,37 @@ def framework_with_formulas() -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def workbook_with_states(sheets: dict[str, tuple[Rows, str]]) -> bytes:
+    """Sheets with their state as the user left them: "visible", "hidden" or "veryHidden"."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, (rows, state) in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(list(row))
+        ws.sheet_state = state
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def last_year_hidden_framework(state: str = "hidden") -> bytes:
+    """As provinces keep it: last year's copy first (hidden, for reference), this year's visible after it.
+    Last year's self scores are all zero, so a score landing from the wrong sheet shows at once."""
+    old_rows = [[*r[:4], 0 if r[4] is not None else None, r[5]] for r in FRAMEWORK_ROWS]
+    old = [[FRAMEWORK_NAME], FRAMEWORK_HEADER, *old_rows]
+    new = [[FRAMEWORK_NAME], FRAMEWORK_HEADER, *FRAMEWORK_ROWS]
+    return workbook_with_states({"Năm trước": (old, state), "Năm nay": (new, "visible")})
+
+
+def two_visible_frameworks() -> bytes:
+    """Two visible sheets with the same columns (a draft and the final): the importer must not guess."""
+    draft_rows = [[*r[:4], 0 if r[4] is not None else None, r[5]] for r in FRAMEWORK_ROWS]
+    return workbook_with_states(
+        {
+            "Dự thảo": ([[FRAMEWORK_NAME], FRAMEWORK_HEADER, *draft_rows], "visible"),
+            "Chính thức": ([[FRAMEWORK_NAME], FRAMEWORK_HEADER, *FRAMEWORK_ROWS], "visible"),
+        }
+    )

@@ -49,6 +49,10 @@ class Command(BaseCommand):
             framework_kind=options["framework_kind"],
             sheet=options["sheet"],
         )
+        if result.sheet:
+            self.stdout.write(_("Sheet read: %(sheet)s (%(rows)s rows)") % {"sheet": result.sheet, "rows": result.rows})
+        if result.hidden_sheets:
+            self.stdout.write(_("Hidden sheets, not read: %(sheets)s") % {"sheets": ", ".join(result.hidden_sheets)})
         if result.problems:
             for problem in result.problems:
                 self.stderr.write(str(problem))
