@@ -152,7 +152,7 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
 
 T = TASK_LAYOUT
 TASK_COLUMNS = (
-    Column("number", "STT", width=6, number_format=INTEGER_FORMAT),
+    _col(T, "number"),
     _col(T, "title"),
     _col(T, "description"),
     _col(T, "codes"),
@@ -175,10 +175,10 @@ VERIFICATION_LABELS = {figures.VERIFIED: "Đã xác nhận", figures.CLAIMED: "C
 
 
 def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
-    """One line per task of the tracking table, numbered."""
-    for number, task in enumerate(rows, start=1):
+    """One line per task of the tracking table, under its stable number (a re-import matches on it)."""
+    for task in rows:
         yield [
-            number,
+            task.number,
             task.title,
             task.description or None,
             "; ".join(task.codes) or None,
@@ -281,7 +281,17 @@ TEMPLATE_HELP = {
     "appraised_score": (lambda: _("The score after the Ministry's appraisal (sub-criteria only)."), "0,25"),
     "previous_score": (lambda: _("Last year's score (sub-criteria only)."), "0,5"),
     "focal_agency": (lambda: _("Focal agency of an area: its code or its name."), "snv"),
-    "title": (lambda: _("Title of the task; with the lead agency it identifies the task on re-import."), ""),
+    "number": (
+        lambda: _(
+            "The task's number in the cycle, as the exported workbook shows it; blank for a new task. "
+            "With a number, a re-import updates that task."
+        ),
+        "12",
+    ),
+    "title": (
+        lambda: _("Title of the task; without a number, with the lead agency it identifies the task on re-import."),
+        "",
+    ),
     "description": (lambda: _("What is to be done."), ""),
     "codes": (lambda: _("Sub-criteria codes, separated by commas or semicolons."), "3.2.1; 3.2.2"),
     "lead_agency": (lambda: _("Lead agency: its code or its exact name."), "Sở Tư pháp"),

@@ -4,8 +4,9 @@ Each import runs parse → validate → preview → apply. Every problem is
 collected with its sheet, row and column before anything is written; the
 apply step runs in ONE transaction, so a file is loaded whole or not at all.
 Imports are idempotent: criteria are keyed by framework + code, scores by
-cycle + criterion, tasks by cycle + title + lead agency, so loading the same
-file again updates rows and never duplicates them. A dry run plans and writes
+cycle + criterion, tasks by their stable number when the file has the column,
+else by cycle + title + lead agency with the title in NFC and case-folded (never
+raw bytes), so loading the same file again updates rows and never duplicates them. A dry run plans and writes
 nothing.
 
 The browser (compilation.views.excel) and ``manage.py import_workbook`` both call
@@ -775,6 +776,31 @@ class TaskRow:
     source: str
     criteria: set[int] | None
     coordinating: set[int] | None
+    number: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        """What identifies the task: its stable number when the file gives one, else its normalised title and lead."""
+        return ("number", self.number) if self.number is not None else self.title_key
+
+    @property
+    def title_key(self) -> tuple:
+        return ("title", task_key(self.title), self.lead.pk)
+
+
+def task_key(title: str) -> str:
+    """A title as compared: NFC, spacing and case folded ("Rà soát  TTHC" is "rà soát tthc"), never raw bytes."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
+def parse_task_number(value: Any) -> int | None:
+    """A task number: a whole number (12, 12.0 or "12"); blank is None."""
+    text = excel.parse_text(value, 20)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdecimal()) or not 0 < int(text) < 2**31:
+        raise CellError(_("“%(value)s” is not a task number.") % {"value": text})
+    return int(text)
 
 
 @dataclass
@@ -834,15 +860,19 @@ class TaskImport:
             row = self.read_row(reader, agencies)
             if row is None:
                 continue
-            key = (row.title, row.lead.pk)
-            if key in seen:
-                message = _("The same task (title and lead agency) is already on row %(row)s.")
-                reader.problem("title", message % {"row": seen[key]})
+            if row.key in seen:
+                if row.number is not None:
+                    message = _("The task number %(number)s is already on row %(row)s.")
+                    reader.problem("number", message % {"number": row.number, "row": seen[row.key]})
+                else:
+                    message = _("The same task (title and lead agency) is already on row %(row)s.")
+                    reader.problem("title", message % {"row": seen[row.key]})
                 continue
-            seen[key] = number
+            seen[row.key] = number
             self.rows.append(row)
 
     def read_row(self, reader: RowReader, agencies: AgencyIndex) -> TaskRow | None:
+        number = reader.read("number", parse_task_number, False)
         title = reader.text("title", 300, required=True)
         lead_text = reader.text("lead_agency", 200, required=True)
         lead = reader.read("lead_agency", lambda _v: agencies.find(lead_text), False) if lead_text else None
@@ -853,7 +883,7 @@ class TaskImport:
         coordinating = self.read_coordinating(reader, agencies, lead) if reader.has("coordinating") else None
         if not (title and lead and deadline):
             return None
-        return TaskRow(reader.number, title, lead, deadline, description, source, criteria, coordinating)
+        return TaskRow(reader.number, title, lead, deadline, description, source, criteria, coordinating, number)
 
     def read_codes(self, reader: RowReader) -> set[int]:
         """Sub-criteria codes separated by commas, semicolons or line breaks, all in the cycle's PAR tree."""
@@ -899,13 +929,28 @@ class TaskImport:
 
     # ---- planning against the database
 
-    def existing_tasks(self) -> dict[tuple[str, int], list[Task]]:
-        """The cycle's tasks bearing the file's titles (read in chunks: memory follows the file, not the cycle)."""
-        found: dict[tuple[str, int], list[Task]] = defaultdict(list)
-        fields = ("id", "title", "lead_agency_id", "description", "deadline", "source_document", "version")
-        for titles in _chunks(sorted({r.title for r in self.rows})):
-            for task in Task.objects.filter(cycle=self.cycle, title__in=titles).only(*fields).order_by("id"):
-                found[(task.title, task.lead_agency_id)].append(task)
+    def existing_tasks(self) -> dict[tuple, list[Task]]:
+        """The cycle's tasks the file's rows name, by the rows' keys: number, else normalised title and lead.
+
+        Titles are compared after NFC and case folding in Python, so a title stored
+        decomposed, or spaced differently, is still the same task. Read in chunks of
+        numbers and of lead agencies: memory follows the file and its agencies' tasks.
+        """
+        found: dict[tuple, list[Task]] = defaultdict(list)
+        fields = ("id", "number", "title", "lead_agency_id", "description", "deadline", "source_document", "version")
+        tasks = Task.objects.filter(cycle=self.cycle).only(*fields).order_by("id")
+        numbers = sorted({r.number for r in self.rows if r.number is not None})
+        for chunk in _chunks(numbers):
+            for task in tasks.filter(number__in=chunk):
+                found[("number", task.number)].append(task)
+        # Every row's title key too: a number from another cycle's export falls back to it.
+        leads = sorted({r.lead.pk for r in self.rows})
+        wanted = {r.title_key for r in self.rows}
+        for chunk in _chunks(leads, 200):
+            for task in tasks.filter(lead_agency_id__in=chunk):
+                key = ("title", task_key(task.title), task.lead_agency_id)
+                if key in wanted:
+                    found[key].append(task)
         return found
 
     def current_links(self, task_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -927,7 +972,12 @@ class TaskImport:
         matched = [tasks[0].pk for tasks in existing.values()]
         self.links = self.current_links(matched)
         for row in self.rows:
-            tasks = existing.get((row.title, row.lead.pk), [])
+            tasks = existing.get(row.key, [])
+            if row.number is not None and not tasks:
+                # No such number in this cycle (a workbook exported from another cycle): the title and lead decide.
+                row.number, tasks = None, existing.get(row.title_key, [])
+            elif row.number is not None and not self.numbered_task_fits(row, tasks):
+                continue
             if len(tasks) > 1:
                 message = _(
                     "%(n)s tasks of this cycle already have this title and lead agency; "
@@ -939,8 +989,21 @@ class TaskImport:
             change = self.changes[-1]
             self.result.summary.count("task", change.created, change.changed)
 
+    def numbered_task_fits(self, row: TaskRow, tasks: list[Task]) -> bool:
+        """A numbered row updates that task of the cycle, which keeps its lead agency."""
+        if tasks[0].lead_agency_id != row.lead.pk:
+            message = _(
+                "Task number %(number)s has another lead agency; a new lead is assigned on the task's page, "
+                "where the hand-over is recorded."
+            )
+            self.problems.add(message % {"number": row.number}, self.match, row.row, "lead_agency")
+            return False
+        return True
+
     def change_for(self, row: TaskRow, task: Task | None) -> TaskChange:
         fields: dict[str, Any] = {"deadline": row.deadline}
+        if task is not None and row.number is not None:
+            fields["title"] = row.title  # the number identifies the task, so its title may be corrected
         if row.description is not None:
             fields["description"] = row.description
         if row.source:
@@ -973,7 +1036,7 @@ class TaskImport:
                 setattr(change.task, key, value)
             change.task.version += 1
             change.task.updated_at = now
-        fields = ["deadline", "description", "source_document", "version", "updated_at"]
+        fields = ["title", "deadline", "description", "source_document", "version", "updated_at"]
         Task.objects.bulk_update([c.task for c in updated], fields, batch_size=500)
         self.replace_links([c for c in self.changes if c.links_changed])
         sync_assignments([c.task.pk for c in self.changes if c.links_changed], reason=CHANGE_REASON)

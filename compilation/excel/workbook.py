@@ -334,7 +334,9 @@ def parse_text(value: Any, max_length: int = EXCEL_MAX_CHARS) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = value.strftime("%d/%m/%Y")
-    text = re.sub(r"[ \t]+", " ", str(value).replace("\r\n", "\n")).strip()
+    # NFC: a title saved decomposed (NFD, by some Mac and web tools) is the same title, stored and compared once.
+    text = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n"))
+    text = re.sub(r"[ \t\u00a0]+", " ", text).strip()
     if len(text) > max_length:
         raise CellError(
             _("The text is %(n)s characters long; at most %(max)s are allowed.")
@@ -744,6 +746,15 @@ FRAMEWORK_LAYOUT = Layout(
 TASK_LAYOUT = Layout(
     "tasks",
     (
+        # The stable task number (Task.number) that the export writes: a re-import updates that task.
+        # Never "STT": a hand-made annex numbers its rows 1, 2, 3 in that column, which identify nothing.
+        Column(
+            "number",
+            "Số hiệu nhiệm vụ",
+            ("Số hiệu", "Mã nhiệm vụ", "Số nhiệm vụ", "Mã định danh nhiệm vụ", "Task number", "Import id"),
+            width=9,
+            number_format=INTEGER_FORMAT,
+        ),
         Column(
             "title",
             "Tên nhiệm vụ",
