@@ -33,7 +33,18 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from agencies import clock
 from agencies.models import Agency
-from parindex.models import SURVEY_NO_SELF_SCORE, Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
+from parindex.models import (
+    SURVEY_NO_SELF_SCORE,
+    Criterion,
+    Crosswalk,
+    CrosswalkMapping,
+    Cycle,
+    Framework,
+    FrameworkKind,
+    Level,
+    Method,
+    Score,
+)
 from remediation.models import Task
 from remediation.periods import sync_assignments
 
@@ -137,6 +148,10 @@ class ImportResult:
     framework_kind: str = ""
     applied: bool = False
     sheets: list[str] = field(default_factory=list)  # the visible sheets that hold the import's columns
+    # Copy on write: the years of the other cycles sharing the named framework, which keep it unchanged
+    # while this cycle gets a new version (named ``framework_name``); empty when nothing is shared.
+    shared_with: list[int] = field(default_factory=list)
+    copied_from: str = ""
     hidden_sheets: list[str] = field(default_factory=list)  # never read
 
     @property
@@ -511,6 +526,7 @@ class FrameworkImport:
         elif len(name) > 200:
             self.problems.add(_("The framework's name is longer than 200 characters."), self.match)
         self.framework = Framework.objects.filter(name=name).first() if name else None
+        self.framework = self.own_version(self.framework)
         stored = self.framework.kind if self.framework else ""
         self.kind = self.given_kind or stored or guess_framework_kind([name, *self.match.title_lines])
         if stored and stored != self.kind:
@@ -521,6 +537,15 @@ class FrameworkImport:
             )
         self.result.framework_name, self.result.framework_kind = name, self.kind
         self.name = name
+
+    def own_version(self, framework: Framework | None) -> Framework | None:
+        """This cycle's version of a shared framework, written by an earlier import (copy on write), if any."""
+        if framework is None or self.cycle.frameworks.filter(pk=framework.pk).exists():
+            return framework
+        version = self.cycle.frameworks.filter(
+            kind=framework.kind, crosswalks_in__old_framework=framework, crosswalks_in__note=COPY_ON_WRITE_NOTE
+        ).first()
+        return version or framework
 
     # ---- checking the tree
 
@@ -597,6 +622,7 @@ class FrameworkImport:
             {c.code: c for c in Criterion.objects.filter(framework=self.framework)} if self.framework else {}
         )
         self.methods = self.effective_methods()
+        self.copy_from = self.framework if self.shared_with() and self.tree_changes() else None
         self.check_survey_scores()
         missing = sorted(set(self.existing) - set(self.by_code), key=_code_key)
         if missing:
@@ -608,6 +634,37 @@ class FrameworkImport:
         self.check_lowered_maxima()
         self.check_cycle_frameworks()
         self.count_changes()
+        if self.copy_from is not None:
+            self.plan_copy()
+
+    # ---- copy on write
+
+    def shared_with(self) -> list[int]:
+        """The years of the other cycles using the named framework (``start_cycle(copy_frameworks=False)``)."""
+        if self.framework is None:
+            return []
+        others = self.framework.cycles.exclude(pk=self.cycle.pk).order_by("year")
+        self.result.shared_with = list(others.values_list("year", flat=True))
+        return self.result.shared_with
+
+    def tree_changes(self) -> bool:
+        """Whether the file changes what the other cycles see: a criterion or the total (scores are per cycle)."""
+        if self.total is not None and self.total != self.framework.total_points:
+            return True
+        return any(
+            row.code not in self.existing or _differs(self.existing[row.code], self.node_values(row))
+            for row in self.by_code.values()
+        )
+
+    def plan_copy(self) -> None:
+        """The import writes a new version of the framework for this cycle only: the others keep theirs."""
+        self.result.copied_from = self.copy_from.name
+        self.name = self.result.framework_name = _version_name(self.copy_from.name, self.cycle.year)
+        summary = self.result.summary
+        for bucket in (summary.updated, summary.unchanged):
+            bucket.pop("framework", None)
+            bucket.pop("criterion", None)
+        summary.created["framework"], summary.created["criterion"] = 1, len(self.by_code)
 
     def effective_methods(self) -> dict[str, str]:
         """Blank methods: a leaf is self-assessed; a parent is a survey when all its children are."""
@@ -626,7 +683,7 @@ class FrameworkImport:
             if row.scores.get("self_score") is not None:
                 self.problem(row, "self_score", str(SURVEY_NO_SELF_SCORE))
             node = self.existing.get(row.code)
-            if node is not None and node.method != Method.SURVEY:
+            if node is not None and node.method != Method.SURVEY and self.copy_from is None:
                 scored = Score.objects.filter(criterion=node, self_score__isnull=False).exclude(cycle=self.cycle)
                 if scored.exists():
                     message = _("%(code)s becomes survey-based, but another cycle records a self score for it.")
@@ -645,6 +702,8 @@ class FrameworkImport:
         scores = Score.objects.filter(criterion__in=lowered.values()).select_related("cycle", "criterion")
         for score in scores.order_by("cycle__year", "criterion__code"):
             row = self.by_code[score.criterion.code]
+            if self.copy_from is not None and score.cycle_id != self.cycle.pk:
+                continue  # copy on write: the other cycles keep their version and its maxima
             for key, label in labels.items():
                 if score.cycle_id == self.cycle.pk and key in row.scores:
                     continue
@@ -706,6 +765,8 @@ class FrameworkImport:
     # ---- writing
 
     def apply(self, user) -> None:
+        if self.copy_from is not None:
+            return self.apply_copy(user)
         framework = self.framework or Framework(name=self.name, kind=self.kind)
         if framework.pk is None or framework.total_points != self.total:
             framework.total_points = self.total if self.total is not None else framework.total_points
@@ -719,6 +780,46 @@ class FrameworkImport:
                 self.save_score(nodes[row.code], row)
         self.cycle.frameworks.remove(*self.detach)
         self.cycle.frameworks.add(framework)
+
+    def apply_copy(self, user) -> None:
+        """A new version for this cycle: the tree from the file, this cycle's scores and task links moved onto it
+        by code, an identity crosswalk from the shared version; the other cycles' rows are not touched."""
+        old = self.copy_from
+        fields = ("kind", "legal_basis", "decision_date", "first_year", "last_year", "groups", "description")
+        framework = Framework(name=self.name, total_points=self.total or old.total_points)
+        for name in fields:
+            setattr(framework, name, getattr(old, name))
+        framework._change_reason = _("Copy on write of “%(name)s” for cycle %(year)s") % {
+            "name": old.name,
+            "year": self.cycle.year,
+        }
+        framework.save()
+        codes = {node.pk: code for code, node in self.existing.items()}
+        scores_by_code = {codes[score.criterion_id]: score for score in self.scores.values()}
+        self.existing, nodes = {}, {}
+        for row in sorted(self.by_code.values(), key=lambda r: (r.depth, r.order)):
+            nodes[row.code] = self.save_node(framework, row, nodes.get(row.parent_code))
+        self.scores = {nodes[c].pk: score for c, score in scores_by_code.items() if c in nodes}
+        for row in self.by_code.values():
+            if row.code not in self.children:
+                self.save_score(nodes[row.code], row)
+        self.relink_tasks(old, nodes)
+        crosswalk = Crosswalk.objects.create(old_framework=old, new_framework=framework, note=COPY_ON_WRITE_NOTE)
+        old_leaves = Criterion.objects.filter(framework=old).leaves().values_list("id", "code")
+        CrosswalkMapping.objects.bulk_create(
+            CrosswalkMapping(crosswalk=crosswalk, old_id=pk, new=nodes[code])
+            for pk, code in old_leaves
+            if code in nodes and code not in self.children
+        )
+        self.cycle.frameworks.remove(old, *self.detach)
+        self.cycle.frameworks.add(framework)
+
+    def relink_tasks(self, old: Framework, nodes: dict[str, Criterion]) -> None:
+        """This cycle's tasks linked to the shared version now link to the same codes of the new one."""
+        through = Task.sub_criteria.through
+        links = through.objects.filter(task__cycle=self.cycle, criterion__framework=old)
+        for link_id, code in links.values_list("id", "criterion__code"):
+            through.objects.filter(pk=link_id).update(criterion_id=nodes[code].pk)
 
     def save_node(self, framework: Framework, row: CriterionRow, parent: Criterion | None) -> Criterion:
         node = self.existing.get(row.code) or Criterion(framework=framework, code=row.code)
@@ -740,12 +841,24 @@ class FrameworkImport:
 
     def save_score(self, node: Criterion, row: CriterionRow) -> None:
         score = self.scores.get(node.pk) or Score(cycle=self.cycle, criterion=node)
-        values = {"max_points": node.max_points, "method": node.method, **row.scores}
+        values = {"criterion_id": node.pk, "max_points": node.max_points, "method": node.method, **row.scores}
         if score.pk is None or _differs(score, values):
             for key, value in values.items():
                 setattr(score, key, value)
             score._change_reason = CHANGE_REASON
             score.save()
+
+
+# Marks the crosswalk from a shared framework to one cycle's own version (data, in the documents' language).
+COPY_ON_WRITE_NOTE = "Phiên bản riêng của chu kỳ khi nhập (bộ tiêu chí dùng chung giữ nguyên)"
+
+
+def _version_name(name: str, year: int) -> str:
+    base = f"{name} ({year})"
+    candidate, n = base, 2
+    while Framework.objects.filter(name=candidate).exists():
+        candidate, n = f"{base} [{n}]", n + 1
+    return candidate[:200]
 
 
 def points(value: Decimal) -> str:
