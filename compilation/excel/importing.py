@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -45,10 +46,14 @@ from parindex.models import (
     Method,
     Score,
 )
+from parindex.services import copy_source, import_crosswalk
+from parindex.services import tree_replacement_refusal as replacement_refusal
+from remediation.assignment import plan_tree_relinks, replace_cycle_tree
 from remediation.models import Task
 from remediation.periods import sync_assignments
 
 from . import workbook as excel
+from .crosswalk import read_crosswalk_rows
 from .workbook import FRAMEWORK_LAYOUT, TASK_LAYOUT, CellError, HeaderMatch, Layout, WorkbookError
 
 CHANGE_REASON = "Excel import"
@@ -70,6 +75,10 @@ METHODS = {
     "sociological survey": Method.SURVEY,
 }
 SCORE_KEYS = ("self_score", "estimate", "appraised_score", "previous_score")
+
+
+class ReplacementRefused(DatabaseError):
+    """The tree can no longer be replaced (found inside the import's transaction): the whole file rolls back."""
 
 
 class ImportKind(models.TextChoices):
@@ -152,6 +161,9 @@ class ImportResult:
     # while this cycle gets a new version (named ``framework_name``); empty when nothing is shared.
     shared_with: list[int] = field(default_factory=list)
     copied_from: str = ""
+    # Replacing a copied tree: the framework replaced, and each linked task with its old and new codes.
+    replaces: str = ""
+    relinks: list[dict] = field(default_factory=list)
     hidden_sheets: list[str] = field(default_factory=list)  # never read
 
     @property
@@ -331,6 +343,7 @@ def run_import(
     framework_name: str = "",
     framework_kind: str = "",
     sheet: str = "",
+    crosswalk: bytes | None = None,
 ) -> ImportResult:
     """Parse, validate and (unless a dry run or any problem) apply a workbook in one transaction.
 
@@ -348,6 +361,7 @@ def run_import(
     try:
         if kind == ImportKind.FRAMEWORK:
             importer = FrameworkImport(workbook, cycle, result, problems, framework_name, framework_kind)
+            importer.crosswalk_rows = _crosswalk_rows(crosswalk, problems)
         else:
             importer = TaskImport(workbook, cycle, result, problems)
         _atomically(cycle, problems, result, lambda: importer.plan(sheet or None), lambda: importer.apply(user))
@@ -355,6 +369,17 @@ def run_import(
         workbook.close()
     result.problems = sorted(explain_formulas(data, problems), key=lambda p: p.sort_key)
     return result
+
+
+def _crosswalk_rows(data: bytes | None, problems: Problems) -> list[tuple[str, str, str]] | None:
+    """The crosswalk given with a framework import (old code, new code, note), or None when none was given."""
+    if data is None:
+        return None
+    try:
+        return read_crosswalk_rows(data)
+    except WorkbookError:
+        problems.add(_("The crosswalk workbook has no mapping rows (old code, new code, note) on its first sheet."))
+        return []
 
 
 def explain_formulas(data: bytes, problems: list[Problem]) -> list[Problem]:
@@ -465,6 +490,7 @@ class FrameworkImport:
         self.total: Decimal | None = None
         self.total_row: int | None = None
         self.children: dict[str, list[CriterionRow]] = defaultdict(list)
+        self.crosswalk_rows: list[tuple[str, str, str]] | None = None  # given with the import, to replace a tree
 
     # ---- reading the file
 
@@ -716,21 +742,61 @@ class FrameworkImport:
                     self.problem(row, "max_points", message % {**values, "max": points(row.max_points)})
 
     def check_cycle_frameworks(self) -> None:
-        """A cycle has one framework of each kind; another one is replaced only while the cycle has no data on it."""
+        """A cycle has one framework of each kind. Another one is replaced while the cycle has no data on it, or,
+        for the tree "start next cycle" copied, until its self-assessment round has entries (issue 12's rule):
+        the cycle's tasks linked to it are re-linked through the crosswalk given with the import."""
         self.detach = [
             f for f in self.cycle.frameworks.filter(kind=self.kind) if f.pk != getattr(self.framework, "pk", None)
         ]
+        self.replacing, self.relinks = None, []
         for other in self.detach:
             used = (
                 Score.objects.filter(cycle=self.cycle, criterion__framework=other).exists()
                 or Task.objects.filter(cycle=self.cycle, sub_criteria__framework=other).exists()
             )
-            if used:
-                message = _(
-                    "Cycle %(year)s already uses the framework “%(other)s”, with scores or tasks; remove it from "
-                    "the cycle first, or import under that framework's name."
-                )
-                self.problems.add(message % {"year": self.cycle.year, "other": other.name}, self.match)
+            if not used:
+                continue
+            refusal = replacement_refusal(self.cycle, other) if self.framework is None else None
+            if refusal is None and self.framework is None:
+                self.plan_replacement(other)
+                continue
+            message = refusal or _(
+                "Cycle %(year)s already uses the framework “%(other)s”, with scores or tasks; remove it from "
+                "the cycle first, or import under that framework's name."
+            ) % {"year": self.cycle.year, "other": other.name}
+            self.problems.add(message, self.match)
+
+    def plan_replacement(self, other: Framework) -> None:
+        """Which tasks follow the crosswalk onto the new tree; without a crosswalk, linked tasks refuse the import."""
+        self.replacing = other
+        self.result.replaces = other.name
+        self.crosswalk_from = copy_source(other) or other
+        pairs: dict[str, list[str]] = defaultdict(list)
+        leaves = {code for code in self.by_code if code not in self.children}
+        old_leaves = set(
+            Criterion.objects.filter(framework=self.crosswalk_from).leaves().values_list("code", flat=True)
+        )
+        for number, (old_code, new_code, _note) in enumerate(self.crosswalk_rows or [], start=1):
+            if old_code not in old_leaves:
+                message = _("Crosswalk row %(n)s: %(code)s is not a sub-criterion of “%(name)s”.")
+                self.problems.add(message % {"n": number, "code": old_code, "name": self.crosswalk_from.name})
+            elif new_code and new_code not in leaves:
+                message = _("Crosswalk row %(n)s: %(code)s is not a sub-criterion of the imported tree.")
+                self.problems.add(message % {"n": number, "code": new_code})
+            elif new_code:
+                pairs[old_code].append(new_code)
+        self.relinks = plan_tree_relinks(self.cycle, other, pairs)
+        self.result.relinks = [
+            {"number": r.number, "title": r.title, "old": list(r.old_codes), "new": list(r.new_codes)}
+            for r in self.relinks
+        ]
+        if self.relinks and self.crosswalk_rows is None:
+            message = _(
+                "%(n)s tasks of cycle %(year)s are linked to the tree “%(other)s” that this import replaces; give the "
+                "crosswalk from “%(old)s” to the new tree (old code, new code) with the import, so they are re-linked."
+            )
+            values = {"n": len(self.relinks), "year": self.cycle.year, "other": other.name}
+            self.problems.add(message % {**values, "old": self.crosswalk_from.name}, self.match)
 
     def node_values(self, row: CriterionRow, parent: Criterion | None = None) -> dict[str, Any]:
         """The fields a row sets on its criterion; the parent is the node of the code's prefix."""
@@ -778,8 +844,19 @@ class FrameworkImport:
         for row in self.by_code.values():
             if row.code not in self.children:
                 self.save_score(nodes[row.code], row)
+        if self.replacing is not None:
+            self.apply_replacement(framework, user)
         self.cycle.frameworks.remove(*self.detach)
         self.cycle.frameworks.add(framework)
+
+    def apply_replacement(self, framework: Framework, user) -> None:
+        """The crosswalk from last year's tree to the new one, then the replacement (remediation's service)."""
+        try:
+            if self.crosswalk_rows:
+                import_crosswalk(self.crosswalk_from, framework, self.crosswalk_rows, user=user)
+            replace_cycle_tree(self.cycle, self.replacing, framework, self.relinks, user)
+        except ValidationError as exc:  # an entry recorded since the preview: nothing is written
+            raise ReplacementRefused(" ".join(exc.messages)) from exc
 
     def apply_copy(self, user) -> None:
         """A new version for this cycle: the tree from the file, this cycle's scores and task links moved onto it

@@ -26,7 +26,8 @@ from parindex.models import Cycle
 from ..models import ImportRun, ImportRunStatus
 from .importing import ImportResult, Problem, Summary, run_import
 
-LISTS = ("sheets", "hidden_sheets", "shared_with")
+FIELDS = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
+LISTS = ("sheets", "hidden_sheets", "shared_with", "relinks")
 
 
 def in_background(path: Path) -> bool:
@@ -39,15 +40,26 @@ def in_background(path: Path) -> bool:
 def result_to_data(result: ImportResult) -> dict:
     problems = [p.__dict__ for p in result.problems]
     summary = {name: dict(getattr(result.summary, name)) for name in ("created", "updated", "unchanged")}
-    fields = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied", "copied_from", *LISTS)
+    fields = (
+        "kind",
+        "dry_run",
+        "sheet",
+        "rows",
+        "framework_name",
+        "framework_kind",
+        "applied",
+        "copied_from",
+        "replaces",
+        *LISTS,
+    )
     return {**{f: getattr(result, f) for f in fields}, "problems": problems, "summary": summary}
 
 
 def result_from_data(data: dict) -> ImportResult:
     summary = Summary(**{name: Counter(data["summary"][name]) for name in ("created", "updated", "unchanged")})
-    fields = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
+    fields = FIELDS
     lists = {f: data.get(f, []) for f in LISTS}  # results stored before these lists existed have none
-    lists["copied_from"] = data.get("copied_from", "")
+    lists["copied_from"], lists["replaces"] = data.get("copied_from", ""), data.get("replaces", "")
     problems = [Problem(**p) for p in data["problems"]]
     return ImportResult(**{f: data[f] for f in fields}, **lists, problems=problems, summary=summary)
 

@@ -181,3 +181,37 @@ def two_visible_frameworks() -> bytes:
             "Chính thức": ([[FRAMEWORK_NAME], FRAMEWORK_HEADER, *FRAMEWORK_ROWS], "visible"),
         }
     )
+
+
+# The Ministry's new tree for the first cycle under a new methodology: renumbered, one sub-criterion split.
+#   1 (3) → 1.1 (3) → 1.1.1 (1), 1.1.2 (1), 1.1.3 (1);  2 (2) → 2.1 (2) → 2.1.1 (1, survey), 2.1.2 (1)
+NEW_TREE_NAME = "Bộ chỉ số mới của Bộ Nội vụ"
+NEW_TREE_ROWS = [
+    ["1", "Công tác chỉ đạo, điều hành cải cách hành chính", 3, None],
+    ["1.1", "Kế hoạch và báo cáo", 3, None],
+    ["1.1.1", "Ban hành kế hoạch năm", 1, "Tự đánh giá"],
+    ["1.1.2", "Thực hiện kế hoạch", 1, "Tự đánh giá"],
+    ["1.1.3", "Báo cáo định kỳ", 1, "Tự đánh giá"],
+    ["2", "Cải cách thủ tục hành chính", 2, None],
+    ["2.1", "Công khai, giải quyết thủ tục", 2, None],
+    ["2.1.1", "Mức độ hài lòng của người dân", 1, "Điều tra XHH"],
+    ["2.1.2", "Số hóa hồ sơ", 1, "Tự đánh giá"],
+    [None, "Tổng cộng", 5, None],
+]
+
+
+def new_tree() -> bytes:
+    return simple_framework(NEW_TREE_ROWS, header=FRAMEWORK_HEADER[:4], title=NEW_TREE_NAME)
+
+
+def crosswalk_to_new_tree(rows: Rows | None = None) -> bytes:
+    """Old code, new code, note: as SNV types it, a title row and a header above the mappings."""
+    body = rows or [
+        ["1.1.1", "1.1.1", ""],
+        ["1.1.2", "1.1.2", "Tách"],
+        ["1.1.2", "1.1.3", "Tách"],
+        ["1.2.1", "1.1.3", ""],
+        ["2.1.1", "2.1.1", ""],
+        ["2.1.2", None, "Bỏ"],
+    ]
+    return workbook_bytes({"Đối chiếu": [["BẢNG ĐỐI CHIẾU MÃ"], ["Mã cũ", "Mã mới", "Ghi chú"], *body]})
