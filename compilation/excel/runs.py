@@ -30,6 +30,18 @@ FIELDS = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind"
 LISTS = ("sheets", "hidden_sheets", "shared_with", "relinks")
 
 
+def crosswalk_path(path: Path) -> Path:
+    """Where the crosswalk given with an upload is kept, beside it."""
+    return path.with_name(f"{path.stem}.crosswalk.xlsx")
+
+
+def read_crosswalk(path: Path) -> bytes | None:
+    try:
+        return crosswalk_path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def in_background(path: Path) -> bool:
     """Whether a worker reads this upload: there is a broker and the file is not small."""
     if current_app.conf.task_always_eager:
@@ -117,6 +129,7 @@ def execute_run(run_id: int, path: Path) -> ImportRun:
                 framework_name=run.framework_name,
                 framework_kind=run.framework_kind,
                 sheet=run.sheet,
+                crosswalk=read_crosswalk(path),
             )
         run.result, run.status = result_to_data(result), ImportRunStatus.DONE
     except Exception as exc:  # the page must show the failure instead of polling for ever

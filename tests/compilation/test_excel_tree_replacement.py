@@ -5,7 +5,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from compilation.excel.importing import run_import
@@ -115,3 +118,27 @@ def test_the_command_replaces_the_tree_and_prints_the_relinks(started, tmp_path:
     text = out.getvalue()
     assert "Replaces the cycle's tree:" in text and "1.1.2 → 1.1.2, 1.1.3" in text
     assert [f.name for f in started.frameworks.all()] == [NEW_TREE_NAME]
+
+
+def test_the_browser_previews_and_replaces_with_the_crosswalk_uploaded_beside(started, snv, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    client = Client()
+    client.force_login(snv)
+    form = {
+        "kind": "framework",
+        "cycle": started.pk,
+        "file": SimpleUploadedFile("bo-chi-so-moi.xlsx", new_tree()),
+        "crosswalk": SimpleUploadedFile("doi-chieu.xlsx", crosswalk_to_new_tree()),
+    }
+    preview = client.post(reverse("compilation:excel-import"), form)
+    assert preview.status_code == 302
+    page = client.get(preview.url)
+    html = page.content.decode()
+    assert 'id="tree-replacement"' in html and 'id="relinks"' in html
+    assert html.count("<tr data-number=") == 2
+    copy = started.frameworks.get()
+    assert list(started.frameworks.all()) == [copy]  # the preview wrote nothing
+    assert client.post(preview.url).status_code == 302
+    assert [f.name for f in started.frameworks.all()] == [NEW_TREE_NAME]
+    assert codes("Cập nhật thủ tục", started) == [(NEW_TREE_NAME, "1.1.3")]
+    assert not list(tmp_path.rglob("*.xlsx"))  # both uploads are dropped once imported
