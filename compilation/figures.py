@@ -1012,6 +1012,7 @@ class TrackingRow:
     verification: str = ""  # VERIFIED, CLAIMED or "" (not done as of the date)
     backlog_since: int | None = None
     times_extended: int = 0
+    shortcoming: str = ""
     number: int | None = None  # the task's stable number in its cycle (the web page, the PDF and Excel show it)
 
 
@@ -1032,6 +1033,7 @@ TRACKING_FIELDS = (
     "since",
     "extended",
     "number",
+    "shortcoming",
 )
 
 
@@ -1126,7 +1128,7 @@ def _tracking_links(tasks, as_of: dt.date) -> tuple[dict[int, list[str]], dict[i
 
 def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.date) -> TrackingRow:
     task_id, title, description, lead, deadline, source, status, progress, completed_on, cause, *extra = row
-    original, verified_on, since, extended, number = extra
+    original, verified_on, since, extended, number, shortcoming = extra
     done = completed_on is not None and completed_on <= as_of
     verification = (VERIFIED if verified_on and verified_on <= as_of else CLAIMED) if done else ""
     return TrackingRow(
@@ -1148,6 +1150,7 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         backlog_since=since,
         times_extended=extended,
         number=number,
+        shortcoming=shortcoming,
     )
 
 

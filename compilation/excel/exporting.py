@@ -153,6 +153,7 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
 T = TASK_LAYOUT
 TASK_COLUMNS = (
     _col(T, "number"),
+    _col(T, "shortcoming"),
     _col(T, "title"),
     _col(T, "description"),
     _col(T, "codes"),
@@ -179,6 +180,7 @@ def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
     for task in rows:
         yield [
             task.number,
+            task.shortcoming or None,
             task.title,
             task.description or None,
             "; ".join(task.codes) or None,
@@ -293,6 +295,7 @@ TEMPLATE_HELP = {
         "",
     ),
     "description": (lambda: _("What is to be done."), ""),
+    "shortcoming": (lambda: _("The shortcoming found in the report that the task remedies."), ""),
     "codes": (lambda: _("Sub-criteria codes, separated by commas or semicolons."), "3.2.1; 3.2.2"),
     "lead_agency": (lambda: _("Lead agency: its code or its exact name."), "Sở Tư pháp"),
     "coordinating": (lambda: _("Coordinating agencies, separated by semicolons."), "snv; stc"),

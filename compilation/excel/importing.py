@@ -59,6 +59,7 @@ from .workbook import FRAMEWORK_LAYOUT, TASK_LAYOUT, CellError, HeaderMatch, Lay
 CHANGE_REASON = "Excel import"
 MAX_SCORE = Decimal("99999.99")  # DecimalField(max_digits=7, decimal_places=2)
 LEVELS = {1: Level.AREA, 2: Level.CRITERION, 3: Level.SUB}
+SUB_PREFIX_RE = re.compile(r"^\s*(TCTP|tiêu chí thành phần|tiêu chí)\s*", re.IGNORECASE)  # "TCTP 1.1.2" is 1.1.2
 CODE_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$")
 METHODS = {
     "tu danh gia": Method.SELF,
@@ -157,6 +158,7 @@ class ImportResult:
     framework_kind: str = ""
     applied: bool = False
     sheets: list[str] = field(default_factory=list)  # the visible sheets that hold the import's columns
+    unused_columns: list[str] = field(default_factory=list)  # headers of the sheet's columns not imported
     # Copy on write: the years of the other cycles sharing the named framework, which keep it unchanged
     # while this cycle gets a new version (named ``framework_name``); empty when nothing is shared.
     shared_with: list[int] = field(default_factory=list)
@@ -264,6 +266,7 @@ def _locate(
                     match.row,
                 )
             )
+    result.unused_columns = match.unused
     return None if any(c.key not in match.positions for c in layout.required) else match
 
 
@@ -967,6 +970,7 @@ class TaskRow:
     criteria: set[int] | None
     coordinating: set[int] | None
     number: int | None = None
+    shortcoming: str | None = None
 
     @property
     def key(self) -> tuple:
@@ -976,6 +980,13 @@ class TaskRow:
     @property
     def title_key(self) -> tuple:
         return ("title", task_key(self.title), self.lead.pk)
+
+
+def _is_heading(values: dict[str, Any]) -> bool:
+    """A group heading of a task annex ("I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", merged across): one text, no lead
+    agency and no deadline; never a task."""
+    filled = [k for k, v in values.items() if v is not None and not (isinstance(v, str) and not v.strip())]
+    return len(filled) == 1 and filled[0] not in ("lead_agency", "deadline")
 
 
 def task_key(title: str) -> str:
@@ -1046,6 +1057,8 @@ class TaskImport:
     def read_rows(self, agencies: AgencyIndex) -> None:
         seen: dict[tuple[str, int], int] = {}
         for number, values in _rows(self.workbook, self.match, self.problems):
+            if _is_heading(values):
+                continue
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
             row = self.read_row(reader, agencies)
             if row is None:
@@ -1066,19 +1079,22 @@ class TaskImport:
         title = reader.text("title", 300, required=True)
         lead_text = reader.text("lead_agency", 200, required=True)
         lead = reader.read("lead_agency", lambda _v: agencies.find(lead_text), False) if lead_text else None
-        deadline = reader.date("deadline", required=True)
+        deadline = reader.read("deadline", lambda v: excel.parse_deadline(v, self.workbook.epoch), True)
         description = reader.text("description") if reader.has("description") else None
+        shortcoming = reader.text("shortcoming") if reader.has("shortcoming") else None
         source = reader.text("source_document", 200)
         criteria = self.read_codes(reader) if reader.has("codes") else None
         coordinating = self.read_coordinating(reader, agencies, lead) if reader.has("coordinating") else None
         if not (title and lead and deadline):
             return None
-        return TaskRow(reader.number, title, lead, deadline, description, source, criteria, coordinating, number)
+        return TaskRow(
+            reader.number, title, lead, deadline, description, source, criteria, coordinating, number, shortcoming
+        )
 
     def read_codes(self, reader: RowReader) -> set[int]:
         """Sub-criteria codes separated by commas, semicolons or line breaks, all in the cycle's PAR tree."""
         text = reader.text("codes", 2000)
-        codes = [excel.parse_code(p) for p in re.split(r"[,;\n]+", text) if p.strip()]
+        codes = [excel.parse_code(SUB_PREFIX_RE.sub("", p)) for p in re.split(r"[,;\n]+", text) if p.strip()]
         if not codes:
             return set()
         if self.criteria is None:
@@ -1127,7 +1143,17 @@ class TaskImport:
         numbers and of lead agencies: memory follows the file and its agencies' tasks.
         """
         found: dict[tuple, list[Task]] = defaultdict(list)
-        fields = ("id", "number", "title", "lead_agency_id", "description", "deadline", "source_document", "version")
+        fields = (
+            "id",
+            "number",
+            "title",
+            "lead_agency_id",
+            "description",
+            "shortcoming",
+            "deadline",
+            "source_document",
+        )
+        fields = (*fields, "version")
         tasks = Task.objects.filter(cycle=self.cycle).only(*fields).order_by("id")
         numbers = sorted({r.number for r in self.rows if r.number is not None})
         for chunk in _chunks(numbers):
@@ -1196,6 +1222,8 @@ class TaskImport:
             fields["title"] = row.title  # the number identifies the task, so its title may be corrected
         if row.description is not None:
             fields["description"] = row.description
+        if row.shortcoming is not None:
+            fields["shortcoming"] = row.shortcoming
         if row.source:
             fields["source_document"] = row.source
         if task is None:
@@ -1226,7 +1254,7 @@ class TaskImport:
                 setattr(change.task, key, value)
             change.task.version += 1
             change.task.updated_at = now
-        fields = ["title", "deadline", "description", "source_document", "version", "updated_at"]
+        fields = ["title", "deadline", "description", "shortcoming", "source_document", "version", "updated_at"]
         Task.objects.bulk_update([c.task for c in updated], fields, batch_size=500)
         self.replace_links([c for c in self.changes if c.links_changed])
         sync_assignments([c.task.pk for c in self.changes if c.links_changed], reason=CHANGE_REASON)

@@ -129,6 +129,7 @@ class HeaderMatch:
     positions: dict[str, int]
     labels: dict[str, str]
     title_lines: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # headers of the columns the layout does not read
 
     def letter(self, key: str) -> str:
         return get_column_letter(self.positions[key] + 1)
@@ -224,7 +225,13 @@ def _sheet_header(ws: Any, layout: Layout) -> HeaderMatch | None:
                 titles = [_title_text(r) for r in rows[: number - 1 - two_rows]]
                 upper = rows[number - 2] if two_rows else ()
                 texts = {k: _header_text(_at(raw, i), _at(upper, i)) for k, i in positions.items()}
-                best = (score, HeaderMatch(ws.title, number, positions, texts, [t for t in titles if t]))
+                used = set(positions.values())
+                width = max(len(raw), len(upper))
+                unused = [_header_text(_at(raw, i), _at(upper, i)) for i in range(width) if i not in used]
+                match = HeaderMatch(
+                    ws.title, number, positions, texts, [t for t in titles if t], [u for u in unused if u]
+                )
+                best = (score, match)
         above = labels if any(labels) else None
     return best[1] if best else None
 
@@ -309,13 +316,39 @@ def data_rows(workbook: Workbook, match: HeaderMatch) -> Iterator[tuple[int, dic
     for number, raw in enumerate(rows, start=match.row + 1):
         if number - match.row > MAX_SCANNED_ROWS:
             raise WorkbookError(_("The sheet has more than %(n)s rows.") % {"n": MAX_SCANNED_ROWS})
+        if is_footer(raw):
+            break  # "Nơi nhận:", "NGƯỜI LẬP BIỂU", a date line: the signature block, not data
         values = {k: _at(raw, i) for k, i in match.positions.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue
+        if is_column_numbers(values.values()):
+            continue  # the "(1) (2) (3) …" row under a header
         yielded += 1
         if yielded > MAX_DATA_ROWS:
             raise WorkbookError(_("The sheet has more than %(n)s data rows.") % {"n": MAX_DATA_ROWS})
         yield number, values
+
+
+FOOTER_STARTS = ("noi nhan", "ghi chu", "nguoi lap", "nguoi lap bieu", "giam doc", "tm uy ban", "kt giam doc")
+DATE_LINE_RE = re.compile(r"\bngay\s+\S*\s*thang\s+\S*\s*nam\s+\d{4}")
+COLUMN_NUMBER_RE = re.compile(r"^\(\s*\d{1,2}\s*\)$")
+
+
+def is_footer(raw: Sequence[Any]) -> bool:
+    """The row opens the notes or signature block below a table: one or two texts (never a data row's
+    three or more cells), the first of them "Nơi nhận:", "Ghi chú:", "NGƯỜI LẬP BIỂU" or a date line."""
+    cells = [v for v in raw if v is not None and not (isinstance(v, str) and not v.strip())]
+    if not cells or len(cells) > 2 or not all(isinstance(v, str) for v in cells):
+        return False
+    first = cells[0]
+    folded = normalize(first)
+    return folded.startswith(FOOTER_STARTS) or bool(DATE_LINE_RE.search(folded))
+
+
+def is_column_numbers(values: Iterable[Any]) -> bool:
+    """A row of column numbers "(1) (2) (3)" under a header; two cells at least."""
+    cells = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+    return len(cells) >= 2 and all(isinstance(v, str) and COLUMN_NUMBER_RE.match(v.strip()) for v in cells)
 
 
 def _refuse_errors_and_booleans(value: Any) -> None:
@@ -427,6 +460,56 @@ def _read_date(value: Any, epoch: dt.datetime | None) -> dt.date:
             except ValueError:
                 break
     raise CellError(_("“%(value)s” is not a date in the form dd/mm/yyyy.") % {"value": str(value)[:50]})
+
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+DEADLINE_PATTERNS = (
+    # "ngày 15 tháng 11 năm 2021"
+    (re.compile(r"^ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})$"), "day"),
+    # "Quý IV/2021", "Quý 4 năm 2021"
+    (re.compile(r"^quy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|nam|-)\s*(?P<y>\d{4})$"), "quarter"),
+    # "Tháng 12/2021", "tháng 12 năm 2021"
+    (re.compile(r"^thang\s+(?P<m>\d{1,2})\s*(?:/|nam|-)\s*(?P<y>\d{4})$"), "month"),
+    # "Năm 2021"
+    (re.compile(r"^nam\s+(?P<y>\d{4})$"), "year"),
+)
+
+
+def parse_deadline(value: Any, epoch: dt.datetime | None = None) -> dt.date | None:
+    """A deadline as annexes write it, each read as its last day: a date cell, "15/11/2021",
+    "ngày 15 tháng 11 năm 2021", "Trước 31/12/2021", "Quý IV/2021", "Tháng 12/2021", "Năm 2021"."""
+    if not isinstance(value, str):
+        return parse_date(value, epoch)
+    text = unicodedata.normalize("NFC", value).strip()
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    folded = re.sub(r"\s*/\s*", "/", " ".join(folded.replace("đ", "d").replace("Đ", "D").lower().split()))
+    folded = re.sub(r"^(truoc ngay|cham nhat ngay|truoc|cham nhat|han|trong)\s+", "", folded).rstrip(".")
+    folded = re.sub(r"^ngay\s+(?=\d{1,2}/)", "", folded)
+    for pattern, kind in DEADLINE_PATTERNS:
+        found = pattern.match(folded)
+        if found:
+            return _last_day(kind, found, text)
+    return parse_date(folded if DATE_PATTERNS[0].match(folded) else value, epoch)
+
+
+def _last_day(kind: str, found: re.Match, text: str) -> dt.date:
+    year = int(found["y"])
+    try:
+        if kind == "day":
+            day = dt.date(year, int(found["m"]), int(found["d"]))
+        elif kind == "year":
+            day = dt.date(year, 12, 31)
+        else:
+            month = int(found["m"]) if kind == "month" else 3 * (ROMAN.get(found["q"].upper()) or int(found["q"]))
+            if not 1 <= month <= 12:
+                raise ValueError(month)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            day = following - dt.timedelta(days=1)
+    except ValueError:
+        raise CellError(_("“%(value)s” is not a date.") % {"value": text[:50]}) from None
+    if not 1990 <= day.year <= 2100:
+        raise CellError(_("%(value)s is not a plausible date.") % {"value": day.strftime("%d/%m/%Y")})
+    return day
 
 
 # --------------------------------------------------------------------------- writing
@@ -756,9 +839,24 @@ TASK_LAYOUT = Layout(
             number_format=INTEGER_FORMAT,
         ),
         Column(
+            "shortcoming",
+            "Hạn chế, tồn tại",
+            ("Hạn chế", "Tồn tại, hạn chế", "Hạn chế, tồn tại, yếu kém", "Tồn tại", "Shortcoming"),
+            width=40,
+            wrap=True,
+        ),
+        Column(
             "title",
             "Tên nhiệm vụ",
-            ("Nhiệm vụ", "Nội dung nhiệm vụ", "Nhiệm vụ, giải pháp", "Tên nhiệm vụ, giải pháp", "Title"),
+            (
+                "Nhiệm vụ",
+                "Nội dung nhiệm vụ",
+                "Nhiệm vụ, giải pháp",
+                "Tên nhiệm vụ, giải pháp",
+                "Nhiệm vụ, giải pháp khắc phục",
+                "Giải pháp khắc phục",
+                "Title",
+            ),
             required=True,
             width=50,
             wrap=True,

@@ -215,3 +215,74 @@ def crosswalk_to_new_tree(rows: Rows | None = None) -> bytes:
         ["2.1.2", None, "Bỏ"],
     ]
     return workbook_bytes({"Đối chiếu": [["BẢNG ĐỐI CHIẾU MÃ"], ["Mã cũ", "Mã mới", "Ghi chú"], *body]})
+
+
+def report_117_annex() -> bytes:
+    """A Report 117 annex as the province sends it (written from issue 15 §2, not from the importer):
+    a letterhead and title block of merged rows, the annex's own columns ("Hạn chế, tồn tại", "Nhiệm vụ, giải pháp
+    khắc phục", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm", "Ghi chú") with
+    "Mã tiêu chí thành phần", the "(1) (2) …" row, Roman-numeral group headings, deadlines written
+    as officials write them, then the notes and signature block."""
+    header = [
+        "STT",
+        "Hạn chế, tồn tại",
+        "Nhiệm vụ, giải pháp khắc phục",
+        "Mã tiêu chí thành phần",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Thời gian hoàn thành",
+        "Sản phẩm",
+        "Ghi chú",
+    ]
+    rows = [
+        ["UBND TỈNH BÌNH ĐỊNH", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", None, None, None, None],
+        ["SỞ NỘI VỤ", None, None, None, "Độc lập - Tự do - Hạnh phúc", None, None, None, None],
+        ["PHỤ LỤC", None, None, None, None, None, None, None, None],
+        ["DANH MỤC NHIỆM VỤ KHẮC PHỤC HẠN CHẾ CHỈ SỐ CCHC NĂM 2020", None, None, None, None, None, None, None, None],
+        ["(Kèm theo Báo cáo số 117/BC-SNV ngày 15/11/2021 của Sở Nội vụ)", None, None, None, None, None, None, None],
+        header,
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)", "(9)"],
+        ["I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", None, None, None, None, None, None, None],
+        [
+            1,
+            "Kế hoạch CCHC ban hành chậm",
+            "Ban hành kế hoạch CCHC năm đúng hạn",
+            "TCTP 1.1.1",
+            "stp",
+            "snv",
+            "Quý IV/2021",
+            "Kế hoạch",
+            None,
+        ],
+        [
+            2,
+            "Chưa hoàn thành 100% kế hoạch",
+            "Hoàn thành các nhiệm vụ của kế hoạch",
+            "1.1.2",
+            "Sở Tư pháp",
+            None,
+            "ngày 15 tháng 11 năm 2021",
+            "Báo cáo",
+            "Điều tra XHH",
+        ],
+        ["II", "THỦ TỤC HÀNH CHÍNH", None, None, None, None, None, None, None],
+        [
+            3,
+            "Cập nhật thủ tục chậm",
+            "Cập nhật thủ tục trên cổng",
+            "2.1.2",
+            "stc",
+            "stp",
+            "Trước 31/12/2021",
+            None,
+            None,
+        ],
+        [None] * 9,
+        ["Ghi chú: các cơ quan báo cáo kết quả về Sở Nội vụ", None, None, None, None, None, None, None, None],
+        ["Nơi nhận:", None, None, None, None, None, "GIÁM ĐỐC", None, None],
+        ["- Như trên;", None, None, None, None, None, None, None, None],
+        [None, None, None, None, None, None, "Quy Nhơn, ngày 15 tháng 11 năm 2021", None, None],
+        [None, None, None, None, None, None, "NGƯỜI LẬP BIỂU", None, None],
+    ]
+    merges = ["A1:D1", "E1:I1", "A2:D2", "A3:I3", "A4:I4", "A5:I5", "B8:I8", "B11:I11"]
+    return workbook_bytes({"Phụ lục": rows}, {"Phụ lục": merges})

@@ -64,6 +64,8 @@ class Command(BaseCommand):
         )
         if result.sheet:
             self.stdout.write(_("Sheet read: %(sheet)s (%(rows)s rows)") % {"sheet": result.sheet, "rows": result.rows})
+        if result.unused_columns:
+            self.stdout.write(_("Columns not imported: %(columns)s") % {"columns": "; ".join(result.unused_columns)})
         if result.hidden_sheets:
             self.stdout.write(_("Hidden sheets, not read: %(sheets)s") % {"sheets": ", ".join(result.hidden_sheets)})
         if result.replaces:
