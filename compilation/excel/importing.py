@@ -281,12 +281,41 @@ def _rows(workbook: Workbook, match: HeaderMatch, problems: Problems) -> Iterabl
 # --------------------------------------------------------------------------- agencies
 
 
+# Abbreviations officials write in agency names, on the folded text (no marks, "&" and "." as spaces).
+ABBREVIATIONS = (
+    (r"uy ban nhan dan", "ubnd"),
+    (r"tp", "thanh pho"),
+    (r"tx", "thi xa"),
+    (r"vp", "van phong"),
+    (r"kh (?:va )?dt", "ke hoach va dau tu"),
+    (r"gd (?:va )?dt", "giao duc va dao tao"),
+    (r"tn (?:va )?mt", "tai nguyen va moi truong"),
+    (r"nn (?:va )?ptnt", "nong nghiep va phat trien nong thon"),
+    (r"ld tb xh|ldtbxh", "lao dong thuong binh va xa hoi"),
+    (r"tt tt|tttt", "thong tin va truyen thong"),
+    (r"vh tt dl|vhttdl", "van hoa the thao va du lich"),
+    (r"gtvt", "giao thong van tai"),
+    (r"kh (?:va )?cn|khcn", "khoa hoc va cong nghe"),
+)
+ABBREVIATION_RES = tuple((re.compile(rf"\b(?:{short})\b"), long) for short, long in ABBREVIATIONS)
+
+
 def fold_name(text: str, strip_marks: bool) -> str:
-    """Compare agency names as people write them: "Ủy ban nhân dân" is "UBND", spacing and case ignored."""
-    value = excel.normalize(text) if strip_marks else " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    for long in ("uy ban nhan dan", "ủy ban nhân dân", "uỷ ban nhân dân"):
-        value = value.replace(long, "ubnd")
-    return value
+    """Compare agency names as people write them: "Ủy ban nhân dân" is "UBND", spacing and case ignored.
+
+    Without marks, the abbreviations too ("UBND TP. Quy Nhơn" is "UBND thành phố Quy Nhơn", "Sở KH&ĐT" is
+    "Sở Kế hoạch và Đầu tư"), and a leading "UBND" is dropped ("Thành phố Quy Nhơn"). Several agencies
+    folding alike are never guessed between: the caller refuses the name as ambiguous.
+    """
+    if not strip_marks:
+        value = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+        for long in ("ủy ban nhân dân", "uỷ ban nhân dân"):
+            value = value.replace(long, "ubnd")
+        return value
+    value = excel.normalize(text)
+    for pattern, long in ABBREVIATION_RES:
+        value = pattern.sub(long, value)
+    return value.removeprefix("ubnd ")
 
 
 class AgencyIndex:
