@@ -144,7 +144,11 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
     if framework.legal_basis:
         subtitle += f" – căn cứ {framework.legal_basis}"
     return Sheet(
-        "Điểm Chỉ số CCHC", SCORE_COLUMNS, score_rows(tree, framework.total_points), (framework.name, subtitle)
+        "Điểm Chỉ số CCHC",
+        SCORE_COLUMNS,
+        score_rows(tree, framework.total_points),
+        (framework.name, subtitle),
+        frozen_columns=2,  # the code and the name stay in view
     )
 
 
@@ -207,7 +211,7 @@ def task_sheet(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> Sh
         title = f"{title} – {agency.name}"
     subtitle = f"Trạng thái tính đến ngày {as_of:%d/%m/%Y}"
     rows = task_rows(figures.tracking_table(cycle, as_of, agency))
-    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle))
+    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle), frozen_columns=1)
 
 
 # --------------------------------------------------------------------------- agencies' report status
@@ -246,7 +250,7 @@ def agency_rows(cycle: Cycle, as_of: dt.date) -> Iterator[list]:
 def agency_sheet(cycle: Cycle, as_of: dt.date) -> Sheet:
     deadline = f"Hạn báo cáo: {cycle.report_deadline:%d/%m/%Y} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
     title = f"Tình hình thực hiện và báo cáo của các cơ quan – {cycle.name}"
-    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, agency_rows(cycle, as_of), (title, deadline))
+    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, agency_rows(cycle, as_of), (title, deadline), frozen_columns=2)
 
 
 # --------------------------------------------------------------------------- workbooks
@@ -265,7 +269,8 @@ def export_workbook(
     else:
         scores = score_sheet(cycle, as_of)
         sheets = [s for s in (scores, task_sheet(cycle, as_of), agency_sheet(cycle, as_of)) if s is not None]
-    return write_workbook(sheets, target)
+    title = f"Theo dõi nhiệm vụ khắc phục – {cycle.name}"
+    return write_workbook(sheets, target, title=title, author="Sở Nội vụ")
 
 
 def export_filename(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> str:

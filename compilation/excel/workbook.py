@@ -32,6 +32,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel, to_excel
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Reading limits: a sheet bigger than this is refused with a message, never half read.
@@ -530,13 +531,22 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any] | Row]
     title_lines: Sequence[str] = ()
+    frozen_columns: int = 0  # the columns kept in view when scrolling right (the code and the name)
 
 
-HEADER_FONT = Font(bold=True)
+# Print-ready annexes: Times New Roman (Liberation Serif where it is not installed), 12 pt, as documents use.
+FONT_NAME, FONT_SIZE = "Times New Roman", 12
+BODY_FONT = Font(name=FONT_NAME, size=FONT_SIZE)
+HEADER_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-TITLE_FONT = Font(bold=True, size=13)
-STRONG_FONT = Font(bold=True)
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=13)
+STRONG_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+# A4 landscape with the margins of Decree 30/2020/NĐ-CP (top and bottom 2 cm, left 3 cm, right 1.5 cm), in inches;
+# a fixed scale that keeps 12 pt text at 10 pt or more on paper: a wide sheet runs onto more pages, never shrinks.
+PAPER_A4 = 9
+MARGINS = {"top": 2 / 2.54, "bottom": 2 / 2.54, "left": 3 / 2.54, "right": 1.5 / 2.54, "header": 1 / 2.54}
+PRINT_SCALE = 85
 WRAP = Alignment(wrap_text=True)  # bottom-aligned like the unwrapped cells beside it
 LINE_HEIGHT = 15.0  # points per line of 11 pt text
 
@@ -700,10 +710,11 @@ def _prepare(workbook: Workbook, sheet: Sheet) -> tuple[StreamingSheet, int]:
     ws.freeze_panes = f"A{header_row + 1}"
     for index, column in enumerate(sheet.columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{header_row + 1}"
+    _print_setup(ws)
     ws.print_title_rows = f"{header_row}:{header_row}"
+    if sheet.frozen_columns:  # a wide sheet runs onto more pages: each repeats the code and the name
+        ws.print_title_cols = f"A:{get_column_letter(sheet.frozen_columns)}"
     ws.row_dimensions[header_row].height = row_height([c.header for c in sheet.columns], sheet.columns, header=True)
     for line in sheet.title_lines:
         cell = WriteOnlyCell(ws, clean_text(line))
@@ -711,6 +722,20 @@ def _prepare(workbook: Workbook, sheet: Sheet) -> tuple[StreamingSheet, int]:
         ws.append([cell])
     ws.append([_header_cell(ws, c.header) for c in sheet.columns])
     return ws, header_row
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, the decree's margins, a readable fixed scale, page numbers centred at the top from page 2."""
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.scale = PRINT_SCALE
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, round(inches, 3))
+    ws.print_options.horizontalCentered = True
+    ws.HeaderFooter.differentFirst = True
+    ws.oddHeader.center.text = "&P"
+    ws.oddHeader.center.font = f"{FONT_NAME},Regular"
+    ws.oddHeader.center.size = FONT_SIZE
 
 
 def write_sheet(workbook: Workbook, sheet: Sheet) -> int:
@@ -743,9 +768,14 @@ def safe_sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Sheet"
 
 
-def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> dict[str, int]:
+def write_workbook(
+    sheets: Iterable[Sheet], target: str | IO[bytes], title: str = "", author: str = ""
+) -> dict[str, int]:
     """Write the sheets into one workbook at ``target`` (a path or a binary file); rows per sheet."""
     workbook = Workbook(write_only=True)
+    workbook._fonts = IndexedList([BODY_FONT])  # the default font of every cell without its own
+    workbook.properties.title = title or None
+    workbook.properties.creator = author or None
     counts = {sheet.title: write_sheet(workbook, sheet) for sheet in sheets}
     workbook.save(target)
     return counts
