@@ -1014,8 +1014,14 @@ class TaskRow:
 def _is_heading(values: dict[str, Any]) -> bool:
     """A group heading of a task annex ("I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", merged across): one text, no lead
     agency and no deadline; never a task."""
-    filled = [k for k, v in values.items() if v is not None and not (isinstance(v, str) and not v.strip())]
-    return len(filled) == 1 and filled[0] not in ("lead_agency", "deadline")
+    filled = [v for v in values.values() if v is not None and not (isinstance(v, str) and not v.strip())]
+    if len(filled) != 1 or not isinstance(filled[0], str) or values.get("lead_agency") or values.get("deadline"):
+        return False
+    text = filled[0].strip()
+    return text.isupper() or bool(HEADING_RE.match(text))  # a lone ordinary title is still a row with problems
+
+
+HEADING_RE = re.compile(r"^(?=[IVXL]+\b)[IVXL]{1,6}[.)]?\s")  # "I. …", "IV) …", "VIII …"
 
 
 def task_key(title: str) -> str:
