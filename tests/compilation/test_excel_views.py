@@ -183,7 +183,7 @@ def test_export_as_of_a_given_date(snv, cycle, agency):
     response = client_for(snv).get(reverse("compilation:excel-export"), {"cycle": cycle.pk, "as_of": "05/01/2022"})
     rows = sheets(response)["Theo dõi nhiệm vụ"]
     assert rows[1][0] == "Trạng thái tính đến ngày 05/01/2022"
-    assert rows[3][8] == "Quá hạn" and rows[3][11] == 5
+    assert rows[3][9] == "Quá hạn" and rows[3][12] == 5  # status and days overdue, after number and shortcoming
 
 
 def test_bad_export_date_is_a_form_error_not_a_server_error(snv, cycle):
