@@ -1123,6 +1123,8 @@ class TrackingRow:
     verification: str = ""  # VERIFIED, CLAIMED or "" (not done as of the date)
     backlog_since: int | None = None
     times_extended: int = 0
+    shortcoming: str = ""
+    number: int | None = None  # the task's stable number in its cycle (the web page, the PDF and Excel show it)
 
 
 VERIFIED, CLAIMED = "verified", "claimed"
@@ -1141,6 +1143,8 @@ TRACKING_FIELDS = (
     "verified_on",
     "since",
     "extended",
+    "number",
+    "shortcoming",
 )
 
 
@@ -1235,7 +1239,7 @@ def _tracking_links(tasks, as_of: dt.date) -> tuple[dict[int, list[str]], dict[i
 
 def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.date) -> TrackingRow:
     task_id, title, description, lead, deadline, source, status, progress, completed_on, cause, *extra = row
-    original, verified_on, since, extended = extra
+    original, verified_on, since, extended, number, shortcoming = extra
     done = completed_on is not None and completed_on <= as_of
     verification = (VERIFIED if verified_on and verified_on <= as_of else CLAIMED) if done else ""
     return TrackingRow(
@@ -1256,6 +1260,8 @@ def _tracking_row(row: tuple, codes: list[str], partners: list[str], as_of: dt.d
         verification=verification,
         backlog_since=since,
         times_extended=extended,
+        number=number,
+        shortcoming=shortcoming,
     )
 
 

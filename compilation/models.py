@@ -82,6 +82,7 @@ class ImportRun(models.Model):
     requested_by = models.ForeignKey("agencies.User", models.CASCADE, related_name="+", verbose_name=_("by"))
     framework_name = models.CharField(_("framework name"), max_length=200, blank=True)
     framework_kind = models.CharField(_("framework kind"), max_length=20, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=10, default="vi")
     status = models.CharField(
         _("status"), max_length=10, choices=ImportRunStatus.choices, default=ImportRunStatus.PENDING

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -818,3 +819,39 @@ def update_loop_settings(cycle: Cycle, *, user: User, reason: str = "", **values
     cycle._change_reason = _text(reason) or _("Cycle settings changed")
     cycle.save(update_fields=changed)
     return changed
+
+
+# --------------------------------------------------------------------------- replacing a copied tree
+
+
+def tree_replacement_refusal(cycle: Cycle, framework: Framework) -> str | None:
+    """Why ``cycle``'s tree ``framework`` may no longer be replaced by another one, or None while it may.
+
+    The first cycle under a new methodology takes the Ministry's new tree in place of
+    the copy "start next cycle" made, but only until the self-assessment round has
+    entries: a score, an estimate or an appraisal recorded on the tree, or an area
+    submitted. After that the entries would lose their sub-criteria.
+    """
+    recorded = (
+        Score.objects.filter(cycle=cycle, criterion__framework=framework)
+        .filter(
+            Q(self_score__isnull=False)
+            | Q(estimate__isnull=False)
+            | Q(appraised_1__isnull=False)
+            | Q(appraised_score__isnull=False)
+        )
+        .exists()
+    )
+    submitted = RoundSubmission.objects.filter(round__cycle=cycle, round__kind=RoundKind.SELF_ASSESSMENT).exists()
+    if recorded or submitted:
+        return _(
+            "Cycle %(year)s already has entries of its self-assessment round on the tree “%(name)s”, so the tree "
+            "can no longer be replaced; import under that framework's name to update it."
+        ) % {"year": cycle.year, "name": framework.name}
+    return None
+
+
+def copy_source(framework: Framework) -> Framework | None:
+    """The framework a tree was copied from by "start next cycle" (its identity crosswalk), if any."""
+    crosswalk = Crosswalk.objects.filter(new_framework=framework).select_related("old_framework").order_by("id").first()
+    return crosswalk.old_framework if crosswalk else None

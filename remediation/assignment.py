@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ from agencies import clock
 from agencies.models import Agency, User
 from agencies.versioning import lock_version
 from parindex import services as cycle_services
-from parindex.models import Criterion, Cycle
+from parindex.models import Criterion, Cycle, Framework, Score
 
 from . import notices
 from .extensions import keep_original
@@ -302,3 +304,58 @@ def carried_to(cycle: Cycle):
         return seen[agency.pk]
 
     return to
+
+
+# --------------------------------------------------------------------------- replacing a copied tree
+
+
+@dataclass(frozen=True)
+class Relink:
+    """One task of the cycle linked to the tree being replaced: its codes there and the codes it gets."""
+
+    task_id: int
+    number: int | None
+    title: str
+    old_codes: tuple[str, ...]
+    new_codes: tuple[str, ...]
+
+
+def plan_tree_relinks(cycle: Cycle, old: Framework, pairs: dict[str, list[str]]) -> list[Relink]:
+    """What replacing ``old`` does to the cycle's tasks: each linked code follows the crosswalk ``pairs``
+    (old code → new codes; a code the crosswalk drops or does not name leaves no link)."""
+    links: dict[int, list[str]] = {}
+    titles: dict[int, tuple[int | None, str]] = {}
+    rows = Task.sub_criteria.through.objects.filter(task__cycle=cycle, criterion__framework=old).order_by(
+        "task__number", "criterion__code"
+    )
+    for task_id, number, title, code in rows.values_list("task_id", "task__number", "task__title", "criterion__code"):
+        links.setdefault(task_id, []).append(code)
+        titles[task_id] = (number, title)
+    plans = []
+    for task_id, codes in links.items():
+        new = sorted({n for c in codes for n in pairs.get(c, [])})
+        plans.append(Relink(task_id, titles[task_id][0], titles[task_id][1], tuple(codes), tuple(new)))
+    return plans
+
+
+@transaction.atomic
+def replace_cycle_tree(cycle: Cycle, old: Framework, new: Framework, relinks: list[Relink], user: User | None) -> None:
+    """Put ``new`` in place of ``old`` in ``cycle``: tasks re-linked as planned, the cycle's (empty) score rows
+    on ``old`` removed with a history row each, ``old`` detached. The rule is parindex's; it is checked again
+    here, inside the transaction, so an entry recorded since the preview refuses the replacement."""
+    refusal = cycle_services.tree_replacement_refusal(cycle, old)
+    if refusal:
+        raise ValidationError(refusal)
+    nodes = {c.code: c for c in Criterion.objects.filter(framework=new)}
+    reason = _("Tree replaced by “%(name)s”") % {"name": new.name}
+    for plan in relinks:
+        task = Task.objects.get(pk=plan.task_id)
+        kept = list(task.sub_criteria.exclude(framework=old))
+        task.sub_criteria.set(kept + [nodes[code] for code in plan.new_codes if code in nodes])
+        task._history_user, task._change_reason = user, reason
+        task.save()
+    for score in Score.objects.filter(cycle=cycle, criterion__framework=old):
+        score._history_user, score._change_reason = user, reason
+        score.delete()
+    cycle.frameworks.remove(old)
+    cycle.frameworks.add(new)

@@ -219,6 +219,10 @@ class Task(models.Model):
         _("number"), editable=False, help_text=_("The task's stable number within its cycle, in creation order.")
     )
     title = models.CharField(_("title"), max_length=300)
+    # "Hạn chế, tồn tại" of a Report 117 annex: the shortcoming the task remedies, its own column there.
+    shortcoming = models.TextField(
+        _("shortcoming"), blank=True, help_text=_("The shortcoming found in the report that this task remedies.")
+    )
     description = models.TextField(_("description"), blank=True)
     source_document = models.CharField(_("source document"), max_length=200, default="Báo cáo 117/BC-SNV")
     sub_criteria = models.ManyToManyField(Criterion, blank=True, related_name="tasks", verbose_name=_("sub-criteria"))

@@ -144,7 +144,11 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
     if framework.legal_basis:
         subtitle += f" – căn cứ {framework.legal_basis}"
     return Sheet(
-        "Điểm Chỉ số CCHC", SCORE_COLUMNS, score_rows(tree, framework.total_points), (framework.name, subtitle)
+        "Điểm Chỉ số CCHC",
+        SCORE_COLUMNS,
+        score_rows(tree, framework.total_points),
+        (framework.name, subtitle),
+        frozen_columns=2,  # the code and the name stay in view
     )
 
 
@@ -152,7 +156,8 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
 
 T = TASK_LAYOUT
 TASK_COLUMNS = (
-    Column("number", "STT", width=6, number_format=INTEGER_FORMAT),
+    _col(T, "number"),
+    _col(T, "shortcoming"),
     _col(T, "title"),
     _col(T, "description"),
     _col(T, "codes"),
@@ -175,10 +180,11 @@ VERIFICATION_LABELS = {figures.VERIFIED: "Đã xác nhận", figures.CLAIMED: "C
 
 
 def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
-    """One line per task of the tracking table, numbered."""
-    for number, task in enumerate(rows, start=1):
+    """One line per task of the tracking table, under its stable number (a re-import matches on it)."""
+    for task in rows:
         yield [
-            number,
+            task.number,
+            task.shortcoming or None,
             task.title,
             task.description or None,
             "; ".join(task.codes) or None,
@@ -205,7 +211,7 @@ def task_sheet(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> Sh
         title = f"{title} – {agency.name}"
     subtitle = f"Trạng thái tính đến ngày {as_of:%d/%m/%Y}"
     rows = task_rows(figures.tracking_table(cycle, as_of, agency))
-    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle))
+    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle), frozen_columns=1)
 
 
 # --------------------------------------------------------------------------- agencies' report status
@@ -244,7 +250,7 @@ def agency_rows(cycle: Cycle, as_of: dt.date) -> Iterator[list]:
 def agency_sheet(cycle: Cycle, as_of: dt.date) -> Sheet:
     deadline = f"Hạn báo cáo: {cycle.report_deadline:%d/%m/%Y} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
     title = f"Tình hình thực hiện và báo cáo của các cơ quan – {cycle.name}"
-    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, agency_rows(cycle, as_of), (title, deadline))
+    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, agency_rows(cycle, as_of), (title, deadline), frozen_columns=2)
 
 
 # --------------------------------------------------------------------------- workbooks
@@ -263,7 +269,8 @@ def export_workbook(
     else:
         scores = score_sheet(cycle, as_of)
         sheets = [s for s in (scores, task_sheet(cycle, as_of), agency_sheet(cycle, as_of)) if s is not None]
-    return write_workbook(sheets, target)
+    title = f"Theo dõi nhiệm vụ khắc phục – {cycle.name}"
+    return write_workbook(sheets, target, title=title, author="Sở Nội vụ")
 
 
 def export_filename(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> str:
@@ -281,8 +288,19 @@ TEMPLATE_HELP = {
     "appraised_score": (lambda: _("The score after the Ministry's appraisal (sub-criteria only)."), "0,25"),
     "previous_score": (lambda: _("Last year's score (sub-criteria only)."), "0,5"),
     "focal_agency": (lambda: _("Focal agency of an area: its code or its name."), "snv"),
-    "title": (lambda: _("Title of the task; with the lead agency it identifies the task on re-import."), ""),
+    "number": (
+        lambda: _(
+            "The task's number in the cycle, as the exported workbook shows it; blank for a new task. "
+            "With a number, a re-import updates that task."
+        ),
+        "12",
+    ),
+    "title": (
+        lambda: _("Title of the task; without a number, with the lead agency it identifies the task on re-import."),
+        "",
+    ),
     "description": (lambda: _("What is to be done."), ""),
+    "shortcoming": (lambda: _("The shortcoming found in the report that the task remedies."), ""),
     "codes": (lambda: _("Sub-criteria codes, separated by commas or semicolons."), "3.2.1; 3.2.2"),
     "lead_agency": (lambda: _("Lead agency: its code or its exact name."), "Sở Tư pháp"),
     "coordinating": (lambda: _("Coordinating agencies, separated by semicolons."), "snv; stc"),

@@ -4,8 +4,9 @@ Each import runs parse → validate → preview → apply. Every problem is
 collected with its sheet, row and column before anything is written; the
 apply step runs in ONE transaction, so a file is loaded whole or not at all.
 Imports are idempotent: criteria are keyed by framework + code, scores by
-cycle + criterion, tasks by cycle + title + lead agency, so loading the same
-file again updates rows and never duplicates them. A dry run plans and writes
+cycle + criterion, tasks by their stable number when the file has the column,
+else by cycle + title + lead agency with the title in NFC and case-folded (never
+raw bytes), so loading the same file again updates rows and never duplicates them. A dry run plans and writes
 nothing.
 
 The browser (compilation.views.excel) and ``manage.py import_workbook`` both call
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -32,16 +34,32 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from agencies import clock
 from agencies.models import Agency
-from parindex.models import SURVEY_NO_SELF_SCORE, Criterion, Cycle, Framework, FrameworkKind, Level, Method, Score
+from parindex.models import (
+    SURVEY_NO_SELF_SCORE,
+    Criterion,
+    Crosswalk,
+    CrosswalkMapping,
+    Cycle,
+    Framework,
+    FrameworkKind,
+    Level,
+    Method,
+    Score,
+)
+from parindex.services import copy_source, import_crosswalk
+from parindex.services import tree_replacement_refusal as replacement_refusal
+from remediation.assignment import plan_tree_relinks, replace_cycle_tree
 from remediation.models import Task
 from remediation.periods import sync_assignments
 
 from . import workbook as excel
+from .crosswalk import read_crosswalk_rows
 from .workbook import FRAMEWORK_LAYOUT, TASK_LAYOUT, CellError, HeaderMatch, Layout, WorkbookError
 
 CHANGE_REASON = "Excel import"
 MAX_SCORE = Decimal("99999.99")  # DecimalField(max_digits=7, decimal_places=2)
 LEVELS = {1: Level.AREA, 2: Level.CRITERION, 3: Level.SUB}
+SUB_PREFIX_RE = re.compile(r"^\s*(TCTP|tiêu chí thành phần|tiêu chí)\s*", re.IGNORECASE)  # "TCTP 1.1.2" is 1.1.2
 CODE_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$")
 METHODS = {
     "tu danh gia": Method.SELF,
@@ -58,6 +76,10 @@ METHODS = {
     "sociological survey": Method.SURVEY,
 }
 SCORE_KEYS = ("self_score", "estimate", "appraised_score", "previous_score")
+
+
+class ReplacementRefused(DatabaseError):
+    """The tree can no longer be replaced (found inside the import's transaction): the whole file rolls back."""
 
 
 class ImportKind(models.TextChoices):
@@ -135,6 +157,16 @@ class ImportResult:
     framework_name: str = ""
     framework_kind: str = ""
     applied: bool = False
+    sheets: list[str] = field(default_factory=list)  # the visible sheets that hold the import's columns
+    unused_columns: list[str] = field(default_factory=list)  # headers of the sheet's columns not imported
+    # Copy on write: the years of the other cycles sharing the named framework, which keep it unchanged
+    # while this cycle gets a new version (named ``framework_name``); empty when nothing is shared.
+    shared_with: list[int] = field(default_factory=list)
+    copied_from: str = ""
+    # Replacing a copied tree: the framework replaced, and each linked task with its old and new codes.
+    replaces: str = ""
+    relinks: list[dict] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)  # never read
 
     @property
     def ok(self) -> bool:
@@ -191,12 +223,36 @@ class RowReader:
         return self.read(key, excel.parse_code, False) or ""
 
 
-def _locate(workbook: Workbook, layout: Layout, problems: Problems, sheet: str | None) -> HeaderMatch | None:
-    """The header of the layout, or a problem naming the columns that were looked for."""
+def _locate(
+    workbook: Workbook, layout: Layout, problems: Problems, sheet: str | None, result: ImportResult | None = None
+) -> HeaderMatch | None:
+    """The header of the layout on the one visible sheet to read, or a problem saying why none is read.
+
+    Hidden sheets are never read (a copy of last year's scores kept for
+    reference must not land in this year). When several visible sheets hold
+    the required columns and none was chosen, nothing is guessed: the preview
+    lists them and the user chooses.
+    """
+    result = result if result is not None else ImportResult(kind=layout.name, dry_run=True)
+    hidden = [ws.title for ws in workbook.worksheets if ws not in excel.visible_sheets(workbook)]
+    result.hidden_sheets = hidden
+    if sheet and sheet in hidden:
+        problems.add(_("The sheet “%(sheet)s” is hidden; only visible sheets are read.") % {"sheet": sheet})
+        return None
     if sheet and sheet not in workbook.sheetnames:
         problems.add(_("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet})
         return None
-    match = excel.find_header(workbook, layout, sheet)
+    matches = excel.find_headers(workbook, layout)
+    complete = [m for m in matches if all(c.key in m.positions for c in layout.required)]
+    result.sheets = [m.sheet for m in complete]
+    if sheet:
+        match = next((m for m in matches if m.sheet == sheet), None)
+    elif len(complete) > 1:
+        message = _("Several visible sheets hold the columns of this import: %(sheets)s. Choose the sheet to read.")
+        problems.add(message % {"sheets": ", ".join(f"“{m.sheet}”" for m in complete)})
+        return None
+    else:
+        match = complete[0] if complete else excel.find_header(workbook, layout)
     expected = ", ".join(c.header for c in layout.required)
     if match is None:
         problems.add(_("No header row was found. The sheet needs the columns: %(columns)s.") % {"columns": expected})
@@ -210,6 +266,7 @@ def _locate(workbook: Workbook, layout: Layout, problems: Problems, sheet: str |
                     match.row,
                 )
             )
+    result.unused_columns = match.unused
     return None if any(c.key not in match.positions for c in layout.required) else match
 
 
@@ -224,12 +281,41 @@ def _rows(workbook: Workbook, match: HeaderMatch, problems: Problems) -> Iterabl
 # --------------------------------------------------------------------------- agencies
 
 
+# Abbreviations officials write in agency names, on the folded text (no marks, "&" and "." as spaces).
+ABBREVIATIONS = (
+    (r"uy ban nhan dan", "ubnd"),
+    (r"tp", "thanh pho"),
+    (r"tx", "thi xa"),
+    (r"vp", "van phong"),
+    (r"kh (?:va )?dt", "ke hoach va dau tu"),
+    (r"gd (?:va )?dt", "giao duc va dao tao"),
+    (r"tn (?:va )?mt", "tai nguyen va moi truong"),
+    (r"nn (?:va )?ptnt", "nong nghiep va phat trien nong thon"),
+    (r"ld tb xh|ldtbxh", "lao dong thuong binh va xa hoi"),
+    (r"tt tt|tttt", "thong tin va truyen thong"),
+    (r"vh tt dl|vhttdl", "van hoa the thao va du lich"),
+    (r"gtvt", "giao thong van tai"),
+    (r"kh (?:va )?cn|khcn", "khoa hoc va cong nghe"),
+)
+ABBREVIATION_RES = tuple((re.compile(rf"\b(?:{short})\b"), long) for short, long in ABBREVIATIONS)
+
+
 def fold_name(text: str, strip_marks: bool) -> str:
-    """Compare agency names as people write them: "Ủy ban nhân dân" is "UBND", spacing and case ignored."""
-    value = excel.normalize(text) if strip_marks else " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    for long in ("uy ban nhan dan", "ủy ban nhân dân", "uỷ ban nhân dân"):
-        value = value.replace(long, "ubnd")
-    return value
+    """Compare agency names as people write them: "Ủy ban nhân dân" is "UBND", spacing and case ignored.
+
+    Without marks, the abbreviations too ("UBND TP. Quy Nhơn" is "UBND thành phố Quy Nhơn", "Sở KH&ĐT" is
+    "Sở Kế hoạch và Đầu tư"), and a leading "UBND" is dropped ("Thành phố Quy Nhơn"). Several agencies
+    folding alike are never guessed between: the caller refuses the name as ambiguous.
+    """
+    if not strip_marks:
+        value = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+        for long in ("ủy ban nhân dân", "uỷ ban nhân dân"):
+            value = value.replace(long, "ubnd")
+        return value
+    value = excel.normalize(text)
+    for pattern, long in ABBREVIATION_RES:
+        value = pattern.sub(long, value)
+    return value.removeprefix("ubnd ")
 
 
 class AgencyIndex:
@@ -291,6 +377,7 @@ def run_import(
     framework_name: str = "",
     framework_kind: str = "",
     sheet: str = "",
+    crosswalk: bytes | None = None,
 ) -> ImportResult:
     """Parse, validate and (unless a dry run or any problem) apply a workbook in one transaction.
 
@@ -308,6 +395,7 @@ def run_import(
     try:
         if kind == ImportKind.FRAMEWORK:
             importer = FrameworkImport(workbook, cycle, result, problems, framework_name, framework_kind)
+            importer.crosswalk_rows = _crosswalk_rows(crosswalk, problems)
         else:
             importer = TaskImport(workbook, cycle, result, problems)
         _atomically(cycle, problems, result, lambda: importer.plan(sheet or None), lambda: importer.apply(user))
@@ -315,6 +403,17 @@ def run_import(
         workbook.close()
     result.problems = sorted(explain_formulas(data, problems), key=lambda p: p.sort_key)
     return result
+
+
+def _crosswalk_rows(data: bytes | None, problems: Problems) -> list[tuple[str, str, str]] | None:
+    """The crosswalk given with a framework import (old code, new code, note), or None when none was given."""
+    if data is None:
+        return None
+    try:
+        return read_crosswalk_rows(data)
+    except WorkbookError:
+        problems.add(_("The crosswalk workbook has no mapping rows (old code, new code, note) on its first sheet."))
+        return []
 
 
 def explain_formulas(data: bytes, problems: list[Problem]) -> list[Problem]:
@@ -425,11 +524,12 @@ class FrameworkImport:
         self.total: Decimal | None = None
         self.total_row: int | None = None
         self.children: dict[str, list[CriterionRow]] = defaultdict(list)
+        self.crosswalk_rows: list[tuple[str, str, str]] | None = None  # given with the import, to replace a tree
 
     # ---- reading the file
 
     def plan(self, sheet: str | None) -> None:
-        match = _locate(self.workbook, FRAMEWORK_LAYOUT, self.problems, sheet)
+        match = _locate(self.workbook, FRAMEWORK_LAYOUT, self.problems, sheet, self.result)
         if match is None:
             return
         self.match = match
@@ -486,6 +586,7 @@ class FrameworkImport:
         elif len(name) > 200:
             self.problems.add(_("The framework's name is longer than 200 characters."), self.match)
         self.framework = Framework.objects.filter(name=name).first() if name else None
+        self.framework = self.own_version(self.framework)
         stored = self.framework.kind if self.framework else ""
         self.kind = self.given_kind or stored or guess_framework_kind([name, *self.match.title_lines])
         if stored and stored != self.kind:
@@ -496,6 +597,15 @@ class FrameworkImport:
             )
         self.result.framework_name, self.result.framework_kind = name, self.kind
         self.name = name
+
+    def own_version(self, framework: Framework | None) -> Framework | None:
+        """This cycle's version of a shared framework, written by an earlier import (copy on write), if any."""
+        if framework is None or self.cycle.frameworks.filter(pk=framework.pk).exists():
+            return framework
+        version = self.cycle.frameworks.filter(
+            kind=framework.kind, crosswalks_in__old_framework=framework, crosswalks_in__note=COPY_ON_WRITE_NOTE
+        ).first()
+        return version or framework
 
     # ---- checking the tree
 
@@ -572,6 +682,7 @@ class FrameworkImport:
             {c.code: c for c in Criterion.objects.filter(framework=self.framework)} if self.framework else {}
         )
         self.methods = self.effective_methods()
+        self.copy_from = self.framework if self.shared_with() and self.tree_changes() else None
         self.check_survey_scores()
         missing = sorted(set(self.existing) - set(self.by_code), key=_code_key)
         if missing:
@@ -583,6 +694,37 @@ class FrameworkImport:
         self.check_lowered_maxima()
         self.check_cycle_frameworks()
         self.count_changes()
+        if self.copy_from is not None:
+            self.plan_copy()
+
+    # ---- copy on write
+
+    def shared_with(self) -> list[int]:
+        """The years of the other cycles using the named framework (``start_cycle(copy_frameworks=False)``)."""
+        if self.framework is None:
+            return []
+        others = self.framework.cycles.exclude(pk=self.cycle.pk).order_by("year")
+        self.result.shared_with = list(others.values_list("year", flat=True))
+        return self.result.shared_with
+
+    def tree_changes(self) -> bool:
+        """Whether the file changes what the other cycles see: a criterion or the total (scores are per cycle)."""
+        if self.total is not None and self.total != self.framework.total_points:
+            return True
+        return any(
+            row.code not in self.existing or _differs(self.existing[row.code], self.node_values(row))
+            for row in self.by_code.values()
+        )
+
+    def plan_copy(self) -> None:
+        """The import writes a new version of the framework for this cycle only: the others keep theirs."""
+        self.result.copied_from = self.copy_from.name
+        self.name = self.result.framework_name = _version_name(self.copy_from.name, self.cycle.year)
+        summary = self.result.summary
+        for bucket in (summary.updated, summary.unchanged):
+            bucket.pop("framework", None)
+            bucket.pop("criterion", None)
+        summary.created["framework"], summary.created["criterion"] = 1, len(self.by_code)
 
     def effective_methods(self) -> dict[str, str]:
         """Blank methods: a leaf is self-assessed; a parent is a survey when all its children are."""
@@ -601,7 +743,7 @@ class FrameworkImport:
             if row.scores.get("self_score") is not None:
                 self.problem(row, "self_score", str(SURVEY_NO_SELF_SCORE))
             node = self.existing.get(row.code)
-            if node is not None and node.method != Method.SURVEY:
+            if node is not None and node.method != Method.SURVEY and self.copy_from is None:
                 scored = Score.objects.filter(criterion=node, self_score__isnull=False).exclude(cycle=self.cycle)
                 if scored.exists():
                     message = _("%(code)s becomes survey-based, but another cycle records a self score for it.")
@@ -620,6 +762,8 @@ class FrameworkImport:
         scores = Score.objects.filter(criterion__in=lowered.values()).select_related("cycle", "criterion")
         for score in scores.order_by("cycle__year", "criterion__code"):
             row = self.by_code[score.criterion.code]
+            if self.copy_from is not None and score.cycle_id != self.cycle.pk:
+                continue  # copy on write: the other cycles keep their version and its maxima
             for key, label in labels.items():
                 if score.cycle_id == self.cycle.pk and key in row.scores:
                     continue
@@ -632,21 +776,61 @@ class FrameworkImport:
                     self.problem(row, "max_points", message % {**values, "max": points(row.max_points)})
 
     def check_cycle_frameworks(self) -> None:
-        """A cycle has one framework of each kind; another one is replaced only while the cycle has no data on it."""
+        """A cycle has one framework of each kind. Another one is replaced while the cycle has no data on it, or,
+        for the tree "start next cycle" copied, until its self-assessment round has entries (issue 12's rule):
+        the cycle's tasks linked to it are re-linked through the crosswalk given with the import."""
         self.detach = [
             f for f in self.cycle.frameworks.filter(kind=self.kind) if f.pk != getattr(self.framework, "pk", None)
         ]
+        self.replacing, self.relinks = None, []
         for other in self.detach:
             used = (
                 Score.objects.filter(cycle=self.cycle, criterion__framework=other).exists()
                 or Task.objects.filter(cycle=self.cycle, sub_criteria__framework=other).exists()
             )
-            if used:
-                message = _(
-                    "Cycle %(year)s already uses the framework “%(other)s”, with scores or tasks; remove it from "
-                    "the cycle first, or import under that framework's name."
-                )
-                self.problems.add(message % {"year": self.cycle.year, "other": other.name}, self.match)
+            if not used:
+                continue
+            refusal = replacement_refusal(self.cycle, other) if self.framework is None else None
+            if refusal is None and self.framework is None:
+                self.plan_replacement(other)
+                continue
+            message = refusal or _(
+                "Cycle %(year)s already uses the framework “%(other)s”, with scores or tasks; remove it from "
+                "the cycle first, or import under that framework's name."
+            ) % {"year": self.cycle.year, "other": other.name}
+            self.problems.add(message, self.match)
+
+    def plan_replacement(self, other: Framework) -> None:
+        """Which tasks follow the crosswalk onto the new tree; without a crosswalk, linked tasks refuse the import."""
+        self.replacing = other
+        self.result.replaces = other.name
+        self.crosswalk_from = copy_source(other) or other
+        pairs: dict[str, list[str]] = defaultdict(list)
+        leaves = {code for code in self.by_code if code not in self.children}
+        old_leaves = set(
+            Criterion.objects.filter(framework=self.crosswalk_from).leaves().values_list("code", flat=True)
+        )
+        for number, (old_code, new_code, _note) in enumerate(self.crosswalk_rows or [], start=1):
+            if old_code not in old_leaves:
+                message = _("Crosswalk row %(n)s: %(code)s is not a sub-criterion of “%(name)s”.")
+                self.problems.add(message % {"n": number, "code": old_code, "name": self.crosswalk_from.name})
+            elif new_code and new_code not in leaves:
+                message = _("Crosswalk row %(n)s: %(code)s is not a sub-criterion of the imported tree.")
+                self.problems.add(message % {"n": number, "code": new_code})
+            elif new_code:
+                pairs[old_code].append(new_code)
+        self.relinks = plan_tree_relinks(self.cycle, other, pairs)
+        self.result.relinks = [
+            {"number": r.number, "title": r.title, "old": list(r.old_codes), "new": list(r.new_codes)}
+            for r in self.relinks
+        ]
+        if self.relinks and self.crosswalk_rows is None:
+            message = _(
+                "%(n)s tasks of cycle %(year)s are linked to the tree “%(other)s” that this import replaces; give the "
+                "crosswalk from “%(old)s” to the new tree (old code, new code) with the import, so they are re-linked."
+            )
+            values = {"n": len(self.relinks), "year": self.cycle.year, "other": other.name}
+            self.problems.add(message % {**values, "old": self.crosswalk_from.name}, self.match)
 
     def node_values(self, row: CriterionRow, parent: Criterion | None = None) -> dict[str, Any]:
         """The fields a row sets on its criterion; the parent is the node of the code's prefix."""
@@ -681,6 +865,8 @@ class FrameworkImport:
     # ---- writing
 
     def apply(self, user) -> None:
+        if self.copy_from is not None:
+            return self.apply_copy(user)
         framework = self.framework or Framework(name=self.name, kind=self.kind)
         if framework.pk is None or framework.total_points != self.total:
             framework.total_points = self.total if self.total is not None else framework.total_points
@@ -692,8 +878,59 @@ class FrameworkImport:
         for row in self.by_code.values():
             if row.code not in self.children:
                 self.save_score(nodes[row.code], row)
+        if self.replacing is not None:
+            self.apply_replacement(framework, user)
         self.cycle.frameworks.remove(*self.detach)
         self.cycle.frameworks.add(framework)
+
+    def apply_replacement(self, framework: Framework, user) -> None:
+        """The crosswalk from last year's tree to the new one, then the replacement (remediation's service)."""
+        try:
+            if self.crosswalk_rows:
+                import_crosswalk(self.crosswalk_from, framework, self.crosswalk_rows, user=user)
+            replace_cycle_tree(self.cycle, self.replacing, framework, self.relinks, user)
+        except ValidationError as exc:  # an entry recorded since the preview: nothing is written
+            raise ReplacementRefused(" ".join(exc.messages)) from exc
+
+    def apply_copy(self, user) -> None:
+        """A new version for this cycle: the tree from the file, this cycle's scores and task links moved onto it
+        by code, an identity crosswalk from the shared version; the other cycles' rows are not touched."""
+        old = self.copy_from
+        fields = ("kind", "legal_basis", "decision_date", "first_year", "last_year", "groups", "description")
+        framework = Framework(name=self.name, total_points=self.total or old.total_points)
+        for name in fields:
+            setattr(framework, name, getattr(old, name))
+        framework._change_reason = _("Copy on write of “%(name)s” for cycle %(year)s") % {
+            "name": old.name,
+            "year": self.cycle.year,
+        }
+        framework.save()
+        codes = {node.pk: code for code, node in self.existing.items()}
+        scores_by_code = {codes[score.criterion_id]: score for score in self.scores.values()}
+        self.existing, nodes = {}, {}
+        for row in sorted(self.by_code.values(), key=lambda r: (r.depth, r.order)):
+            nodes[row.code] = self.save_node(framework, row, nodes.get(row.parent_code))
+        self.scores = {nodes[c].pk: score for c, score in scores_by_code.items() if c in nodes}
+        for row in self.by_code.values():
+            if row.code not in self.children:
+                self.save_score(nodes[row.code], row)
+        self.relink_tasks(old, nodes)
+        crosswalk = Crosswalk.objects.create(old_framework=old, new_framework=framework, note=COPY_ON_WRITE_NOTE)
+        old_leaves = Criterion.objects.filter(framework=old).leaves().values_list("id", "code")
+        CrosswalkMapping.objects.bulk_create(
+            CrosswalkMapping(crosswalk=crosswalk, old_id=pk, new=nodes[code])
+            for pk, code in old_leaves
+            if code in nodes and code not in self.children
+        )
+        self.cycle.frameworks.remove(old, *self.detach)
+        self.cycle.frameworks.add(framework)
+
+    def relink_tasks(self, old: Framework, nodes: dict[str, Criterion]) -> None:
+        """This cycle's tasks linked to the shared version now link to the same codes of the new one."""
+        through = Task.sub_criteria.through
+        links = through.objects.filter(task__cycle=self.cycle, criterion__framework=old)
+        for link_id, code in links.values_list("id", "criterion__code"):
+            through.objects.filter(pk=link_id).update(criterion_id=nodes[code].pk)
 
     def save_node(self, framework: Framework, row: CriterionRow, parent: Criterion | None) -> Criterion:
         node = self.existing.get(row.code) or Criterion(framework=framework, code=row.code)
@@ -715,12 +952,24 @@ class FrameworkImport:
 
     def save_score(self, node: Criterion, row: CriterionRow) -> None:
         score = self.scores.get(node.pk) or Score(cycle=self.cycle, criterion=node)
-        values = {"max_points": node.max_points, "method": node.method, **row.scores}
+        values = {"criterion_id": node.pk, "max_points": node.max_points, "method": node.method, **row.scores}
         if score.pk is None or _differs(score, values):
             for key, value in values.items():
                 setattr(score, key, value)
             score._change_reason = CHANGE_REASON
             score.save()
+
+
+# Marks the crosswalk from a shared framework to one cycle's own version (data, in the documents' language).
+COPY_ON_WRITE_NOTE = "Phiên bản riêng của chu kỳ khi nhập (bộ tiêu chí dùng chung giữ nguyên)"
+
+
+def _version_name(name: str, year: int) -> str:
+    base = f"{name} ({year})"
+    candidate, n = base, 2
+    while Framework.objects.filter(name=candidate).exists():
+        candidate, n = f"{base} [{n}]", n + 1
+    return candidate[:200]
 
 
 def points(value: Decimal) -> str:
@@ -751,6 +1000,45 @@ class TaskRow:
     source: str
     criteria: set[int] | None
     coordinating: set[int] | None
+    number: int | None = None
+    shortcoming: str | None = None
+
+    @property
+    def key(self) -> tuple:
+        """What identifies the task: its stable number when the file gives one, else its normalised title and lead."""
+        return ("number", self.number) if self.number is not None else self.title_key
+
+    @property
+    def title_key(self) -> tuple:
+        return ("title", task_key(self.title), self.lead.pk)
+
+
+def _is_heading(values: dict[str, Any]) -> bool:
+    """A group heading of a task annex ("I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", merged across): one text, no lead
+    agency and no deadline; never a task."""
+    filled = [v for v in values.values() if v is not None and not (isinstance(v, str) and not v.strip())]
+    if len(filled) != 1 or not isinstance(filled[0], str) or values.get("lead_agency") or values.get("deadline"):
+        return False
+    text = filled[0].strip()
+    return text.isupper() or bool(HEADING_RE.match(text))  # a lone ordinary title is still a row with problems
+
+
+HEADING_RE = re.compile(r"^(?=[IVXL]+\b)[IVXL]{1,6}[.)]?\s")  # "I. …", "IV) …", "VIII …"
+
+
+def task_key(title: str) -> str:
+    """A title as compared: NFC, spacing and case folded ("Rà soát  TTHC" is "rà soát tthc"), never raw bytes."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
+def parse_task_number(value: Any) -> int | None:
+    """A task number: a whole number (12, 12.0 or "12"); blank is None."""
+    text = excel.parse_text(value, 20)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdecimal()) or not 0 < int(text) < 2**31:
+        raise CellError(_("“%(value)s” is not a task number.") % {"value": text})
+    return int(text)
 
 
 @dataclass
@@ -782,7 +1070,7 @@ class TaskImport:
         self.changes: list[TaskChange] = []
 
     def plan(self, sheet: str | None) -> None:
-        match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet)
+        match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet, self.result)
         if match is None:
             return
         self.match = match
@@ -806,35 +1094,44 @@ class TaskImport:
     def read_rows(self, agencies: AgencyIndex) -> None:
         seen: dict[tuple[str, int], int] = {}
         for number, values in _rows(self.workbook, self.match, self.problems):
+            if _is_heading(values):
+                continue
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
             row = self.read_row(reader, agencies)
             if row is None:
                 continue
-            key = (row.title, row.lead.pk)
-            if key in seen:
-                message = _("The same task (title and lead agency) is already on row %(row)s.")
-                reader.problem("title", message % {"row": seen[key]})
+            if row.key in seen:
+                if row.number is not None:
+                    message = _("The task number %(number)s is already on row %(row)s.")
+                    reader.problem("number", message % {"number": row.number, "row": seen[row.key]})
+                else:
+                    message = _("The same task (title and lead agency) is already on row %(row)s.")
+                    reader.problem("title", message % {"row": seen[row.key]})
                 continue
-            seen[key] = number
+            seen[row.key] = number
             self.rows.append(row)
 
     def read_row(self, reader: RowReader, agencies: AgencyIndex) -> TaskRow | None:
+        number = reader.read("number", parse_task_number, False)
         title = reader.text("title", 300, required=True)
         lead_text = reader.text("lead_agency", 200, required=True)
         lead = reader.read("lead_agency", lambda _v: agencies.find(lead_text), False) if lead_text else None
-        deadline = reader.date("deadline", required=True)
+        deadline = reader.read("deadline", lambda v: excel.parse_deadline(v, self.workbook.epoch), True)
         description = reader.text("description") if reader.has("description") else None
+        shortcoming = reader.text("shortcoming") if reader.has("shortcoming") else None
         source = reader.text("source_document", 200)
         criteria = self.read_codes(reader) if reader.has("codes") else None
         coordinating = self.read_coordinating(reader, agencies, lead) if reader.has("coordinating") else None
         if not (title and lead and deadline):
             return None
-        return TaskRow(reader.number, title, lead, deadline, description, source, criteria, coordinating)
+        return TaskRow(
+            reader.number, title, lead, deadline, description, source, criteria, coordinating, number, shortcoming
+        )
 
     def read_codes(self, reader: RowReader) -> set[int]:
         """Sub-criteria codes separated by commas, semicolons or line breaks, all in the cycle's PAR tree."""
         text = reader.text("codes", 2000)
-        codes = [excel.parse_code(p) for p in re.split(r"[,;\n]+", text) if p.strip()]
+        codes = [excel.parse_code(SUB_PREFIX_RE.sub("", p)) for p in re.split(r"[,;\n]+", text) if p.strip()]
         if not codes:
             return set()
         if self.criteria is None:
@@ -875,13 +1172,38 @@ class TaskImport:
 
     # ---- planning against the database
 
-    def existing_tasks(self) -> dict[tuple[str, int], list[Task]]:
-        """The cycle's tasks bearing the file's titles (read in chunks: memory follows the file, not the cycle)."""
-        found: dict[tuple[str, int], list[Task]] = defaultdict(list)
-        fields = ("id", "title", "lead_agency_id", "description", "deadline", "source_document", "version")
-        for titles in _chunks(sorted({r.title for r in self.rows})):
-            for task in Task.objects.filter(cycle=self.cycle, title__in=titles).only(*fields).order_by("id"):
-                found[(task.title, task.lead_agency_id)].append(task)
+    def existing_tasks(self) -> dict[tuple, list[Task]]:
+        """The cycle's tasks the file's rows name, by the rows' keys: number, else normalised title and lead.
+
+        Titles are compared after NFC and case folding in Python, so a title stored
+        decomposed, or spaced differently, is still the same task. Read in chunks of
+        numbers and of lead agencies: memory follows the file and its agencies' tasks.
+        """
+        found: dict[tuple, list[Task]] = defaultdict(list)
+        fields = (
+            "id",
+            "number",
+            "title",
+            "lead_agency_id",
+            "description",
+            "shortcoming",
+            "deadline",
+            "source_document",
+        )
+        fields = (*fields, "version")
+        tasks = Task.objects.filter(cycle=self.cycle).only(*fields).order_by("id")
+        numbers = sorted({r.number for r in self.rows if r.number is not None})
+        for chunk in _chunks(numbers):
+            for task in tasks.filter(number__in=chunk):
+                found[("number", task.number)].append(task)
+        # Every row's title key too: a number from another cycle's export falls back to it.
+        leads = sorted({r.lead.pk for r in self.rows})
+        wanted = {r.title_key for r in self.rows}
+        for chunk in _chunks(leads, 200):
+            for task in tasks.filter(lead_agency_id__in=chunk):
+                key = ("title", task_key(task.title), task.lead_agency_id)
+                if key in wanted:
+                    found[key].append(task)
         return found
 
     def current_links(self, task_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -903,7 +1225,12 @@ class TaskImport:
         matched = [tasks[0].pk for tasks in existing.values()]
         self.links = self.current_links(matched)
         for row in self.rows:
-            tasks = existing.get((row.title, row.lead.pk), [])
+            tasks = existing.get(row.key, [])
+            if row.number is not None and not tasks:
+                # No such number in this cycle (a workbook exported from another cycle): the title and lead decide.
+                row.number, tasks = None, existing.get(row.title_key, [])
+            elif row.number is not None and not self.numbered_task_fits(row, tasks):
+                continue
             if len(tasks) > 1:
                 message = _(
                     "%(n)s tasks of this cycle already have this title and lead agency; "
@@ -915,10 +1242,25 @@ class TaskImport:
             change = self.changes[-1]
             self.result.summary.count("task", change.created, change.changed)
 
+    def numbered_task_fits(self, row: TaskRow, tasks: list[Task]) -> bool:
+        """A numbered row updates that task of the cycle, which keeps its lead agency."""
+        if tasks[0].lead_agency_id != row.lead.pk:
+            message = _(
+                "Task number %(number)s has another lead agency; a new lead is assigned on the task's page, "
+                "where the hand-over is recorded."
+            )
+            self.problems.add(message % {"number": row.number}, self.match, row.row, "lead_agency")
+            return False
+        return True
+
     def change_for(self, row: TaskRow, task: Task | None) -> TaskChange:
         fields: dict[str, Any] = {"deadline": row.deadline}
+        if task is not None and row.number is not None:
+            fields["title"] = row.title  # the number identifies the task, so its title may be corrected
         if row.description is not None:
             fields["description"] = row.description
+        if row.shortcoming is not None:
+            fields["shortcoming"] = row.shortcoming
         if row.source:
             fields["source_document"] = row.source
         if task is None:
@@ -949,7 +1291,7 @@ class TaskImport:
                 setattr(change.task, key, value)
             change.task.version += 1
             change.task.updated_at = now
-        fields = ["deadline", "description", "source_document", "version", "updated_at"]
+        fields = ["title", "deadline", "description", "shortcoming", "source_document", "version", "updated_at"]
         Task.objects.bulk_update([c.task for c in updated], fields, batch_size=500)
         self.replace_links([c for c in self.changes if c.links_changed])
         sync_assignments([c.task.pk for c in self.changes if c.links_changed], reason=CHANGE_REASON)

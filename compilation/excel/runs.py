@@ -26,6 +26,21 @@ from parindex.models import Cycle
 from ..models import ImportRun, ImportRunStatus
 from .importing import ImportResult, Problem, Summary, run_import
 
+FIELDS = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
+LISTS = ("sheets", "hidden_sheets", "shared_with", "relinks", "unused_columns")
+
+
+def crosswalk_path(path: Path) -> Path:
+    """Where the crosswalk given with an upload is kept, beside it."""
+    return path.with_name(f"{path.stem}.crosswalk.xlsx")
+
+
+def read_crosswalk(path: Path) -> bytes | None:
+    try:
+        return crosswalk_path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
 
 def in_background(path: Path) -> bool:
     """Whether a worker reads this upload: there is a broker and the file is not small."""
@@ -37,15 +52,28 @@ def in_background(path: Path) -> bool:
 def result_to_data(result: ImportResult) -> dict:
     problems = [p.__dict__ for p in result.problems]
     summary = {name: dict(getattr(result.summary, name)) for name in ("created", "updated", "unchanged")}
-    fields = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
+    fields = (
+        "kind",
+        "dry_run",
+        "sheet",
+        "rows",
+        "framework_name",
+        "framework_kind",
+        "applied",
+        "copied_from",
+        "replaces",
+        *LISTS,
+    )
     return {**{f: getattr(result, f) for f in fields}, "problems": problems, "summary": summary}
 
 
 def result_from_data(data: dict) -> ImportResult:
     summary = Summary(**{name: Counter(data["summary"][name]) for name in ("created", "updated", "unchanged")})
-    fields = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
+    fields = FIELDS
+    lists = {f: data.get(f, []) for f in LISTS}  # results stored before these lists existed have none
+    lists["copied_from"], lists["replaces"] = data.get("copied_from", ""), data.get("replaces", "")
     problems = [Problem(**p) for p in data["problems"]]
-    return ImportResult(**{f: data[f] for f in fields}, problems=problems, summary=summary)
+    return ImportResult(**{f: data[f] for f in fields}, **lists, problems=problems, summary=summary)
 
 
 def start_run(token: str, entry: dict, user, confirm: bool, language: str) -> tuple[ImportRun, bool]:
@@ -56,6 +84,7 @@ def start_run(token: str, entry: dict, user, confirm: bool, language: str) -> tu
         "requested_by": user,
         "framework_name": entry["framework_name"],
         "framework_kind": entry["framework_kind"],
+        "sheet": entry.get("sheet", ""),
         "language": language,
     }
     try:
@@ -99,6 +128,8 @@ def execute_run(run_id: int, path: Path) -> ImportRun:
                 user=run.requested_by,
                 framework_name=run.framework_name,
                 framework_kind=run.framework_kind,
+                sheet=run.sheet,
+                crosswalk=read_crosswalk(path),
             )
         run.result, run.status = result_to_data(result), ImportRunStatus.DONE
     except Exception as exc:  # the page must show the failure instead of polling for ever

@@ -32,6 +32,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel, to_excel
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Reading limits: a sheet bigger than this is refused with a message, never half read.
@@ -129,6 +130,7 @@ class HeaderMatch:
     positions: dict[str, int]
     labels: dict[str, str]
     title_lines: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # headers of the columns the layout does not read
 
     def letter(self, key: str) -> str:
         return get_column_letter(self.positions[key] + 1)
@@ -176,33 +178,62 @@ def _score(layout: Layout, positions: dict[str, int]) -> tuple[int, int]:
     return (sum(1 for c in layout.required if c.key in positions), len(positions))
 
 
-def find_header(workbook: Workbook, layout: Layout, sheet: str | None = None) -> HeaderMatch | None:
-    """Find the sheet and row holding the layout's header, below any title rows.
+def visible_sheets(workbook: Workbook) -> list[Any]:
+    """The sheets a user sees; a hidden or "very hidden" sheet (last year's copy kept for reference) is never read."""
+    return [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
 
-    Every sheet (or only ``sheet``) is scanned; the row naming most required
+
+def find_header(workbook: Workbook, layout: Layout, sheet: str | None = None) -> HeaderMatch | None:
+    """Find the visible sheet and row holding the layout's header, below any title rows.
+
+    Every visible sheet (or only ``sheet``) is scanned; the row naming most required
     columns, then most columns, wins (the first one on a tie). A row must name
     at least two columns. A header split over two rows (merged group cells)
     counts as one header ending on its lower row.
     """
-    best: tuple[tuple[int, int], HeaderMatch] | None = None
-    for ws in workbook.worksheets:
+    matches = find_headers(workbook, layout, sheet)
+    best = None
+    for match in matches:
+        if best is None or _score(layout, match.positions) > _score(layout, best.positions):
+            best = match
+    return best
+
+
+def find_headers(workbook: Workbook, layout: Layout, sheet: str | None = None) -> list[HeaderMatch]:
+    """Each visible sheet's best header row for the layout (sheets without one are left out), in sheet order."""
+    found = []
+    for ws in visible_sheets(workbook):
         if sheet and ws.title != sheet:
             continue
-        rows = list(ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS, values_only=True))
-        above: list[str] | None = None
-        for number, raw in enumerate(rows, start=1):
-            labels = _row_labels(raw)
-            for two_rows in (False, True):
-                if two_rows and above is None:
-                    continue
-                positions = _assign(layout, _candidate_labels(labels, above if two_rows else None))
-                score = _score(layout, positions)
-                if score[1] >= 2 and (best is None or score > best[0]):
-                    titles = [_title_text(r) for r in rows[: number - 1 - two_rows]]
-                    upper = rows[number - 2] if two_rows else ()
-                    texts = {k: _header_text(_at(raw, i), _at(upper, i)) for k, i in positions.items()}
-                    best = (score, HeaderMatch(ws.title, number, positions, texts, [t for t in titles if t]))
-            above = labels if any(labels) else None
+        match = _sheet_header(ws, layout)
+        if match is not None:
+            found.append(match)
+    return found
+
+
+def _sheet_header(ws: Any, layout: Layout) -> HeaderMatch | None:
+    best: tuple[tuple[int, int], HeaderMatch] | None = None
+    rows = list(ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS, values_only=True))
+    above: list[str] | None = None
+    for number, raw in enumerate(rows, start=1):
+        labels = _row_labels(raw)
+        for two_rows in (False, True):
+            if two_rows and above is None:
+                continue
+            positions = _assign(layout, _candidate_labels(labels, above if two_rows else None))
+            score = _score(layout, positions)
+            if score[1] >= 2 and (best is None or score > best[0]):
+                titles = [_title_text(r) for r in rows[: number - 1 - two_rows]]
+                upper = rows[number - 2] if two_rows else ()
+                texts = {k: _header_text(_at(raw, i), _at(upper, i)) for k, i in positions.items()}
+                used = set(positions.values())
+                width = max(len(raw), len(upper))
+                unused = [_header_text(_at(raw, i), _at(upper, i)) for i in range(width) if i not in used]
+                match = HeaderMatch(
+                    ws.title, number, positions, texts, [t for t in titles if t], [u for u in unused if u]
+                )
+                best = (score, match)
+        above = labels if any(labels) else None
     return best[1] if best else None
 
 
@@ -286,13 +317,39 @@ def data_rows(workbook: Workbook, match: HeaderMatch) -> Iterator[tuple[int, dic
     for number, raw in enumerate(rows, start=match.row + 1):
         if number - match.row > MAX_SCANNED_ROWS:
             raise WorkbookError(_("The sheet has more than %(n)s rows.") % {"n": MAX_SCANNED_ROWS})
+        if is_footer(raw):
+            break  # "Nơi nhận:", "NGƯỜI LẬP BIỂU", a date line: the signature block, not data
         values = {k: _at(raw, i) for k, i in match.positions.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue
+        if is_column_numbers(values.values()):
+            continue  # the "(1) (2) (3) …" row under a header
         yielded += 1
         if yielded > MAX_DATA_ROWS:
             raise WorkbookError(_("The sheet has more than %(n)s data rows.") % {"n": MAX_DATA_ROWS})
         yield number, values
+
+
+FOOTER_STARTS = ("noi nhan", "ghi chu", "nguoi lap", "nguoi lap bieu", "giam doc", "tm uy ban", "kt giam doc")
+DATE_LINE_RE = re.compile(r"\bngay\s+\S*\s*thang\s+\S*\s*nam\s+\d{4}")
+COLUMN_NUMBER_RE = re.compile(r"^\(\s*\d{1,2}\s*\)$")
+
+
+def is_footer(raw: Sequence[Any]) -> bool:
+    """The row opens the notes or signature block below a table: one or two texts (never a data row's
+    three or more cells), the first of them "Nơi nhận:", "Ghi chú:", "NGƯỜI LẬP BIỂU" or a date line."""
+    cells = [v for v in raw if v is not None and not (isinstance(v, str) and not v.strip())]
+    if not cells or len(cells) > 2 or not all(isinstance(v, str) for v in cells):
+        return False
+    first = cells[0]
+    folded = normalize(first)
+    return folded.startswith(FOOTER_STARTS) or bool(DATE_LINE_RE.search(folded))
+
+
+def is_column_numbers(values: Iterable[Any]) -> bool:
+    """A row of column numbers "(1) (2) (3)" under a header; two cells at least."""
+    cells = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+    return len(cells) >= 2 and all(isinstance(v, str) and COLUMN_NUMBER_RE.match(v.strip()) for v in cells)
 
 
 def _refuse_errors_and_booleans(value: Any) -> None:
@@ -311,7 +368,9 @@ def parse_text(value: Any, max_length: int = EXCEL_MAX_CHARS) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = value.strftime("%d/%m/%Y")
-    text = re.sub(r"[ \t]+", " ", str(value).replace("\r\n", "\n")).strip()
+    # NFC: a title saved decomposed (NFD, by some Mac and web tools) is the same title, stored and compared once.
+    text = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n"))
+    text = re.sub(r"[ \t\u00a0]+", " ", text).strip()
     if len(text) > max_length:
         raise CellError(
             _("The text is %(n)s characters long; at most %(max)s are allowed.")
@@ -430,6 +489,56 @@ def _read_date(value: Any, epoch: dt.datetime | None) -> dt.date:
     raise CellError(_("“%(value)s” is not a date in the form dd/mm/yyyy.") % {"value": str(value)[:50]})
 
 
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+DEADLINE_PATTERNS = (
+    # "ngày 15 tháng 11 năm 2021"
+    (re.compile(r"^ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})$"), "day"),
+    # "Quý IV/2021", "Quý 4 năm 2021"
+    (re.compile(r"^quy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|nam|-)\s*(?P<y>\d{4})$"), "quarter"),
+    # "Tháng 12/2021", "tháng 12 năm 2021"
+    (re.compile(r"^thang\s+(?P<m>\d{1,2})\s*(?:/|nam|-)\s*(?P<y>\d{4})$"), "month"),
+    # "Năm 2021"
+    (re.compile(r"^nam\s+(?P<y>\d{4})$"), "year"),
+)
+
+
+def parse_deadline(value: Any, epoch: dt.datetime | None = None) -> dt.date | None:
+    """A deadline as annexes write it, each read as its last day: a date cell, "15/11/2021",
+    "ngày 15 tháng 11 năm 2021", "Trước 31/12/2021", "Quý IV/2021", "Tháng 12/2021", "Năm 2021"."""
+    if not isinstance(value, str):
+        return parse_date(value, epoch)
+    text = unicodedata.normalize("NFC", value).strip()
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    folded = re.sub(r"\s*/\s*", "/", " ".join(folded.replace("đ", "d").replace("Đ", "D").lower().split()))
+    folded = re.sub(r"^(truoc ngay|cham nhat ngay|truoc|cham nhat|han|trong)\s+", "", folded).rstrip(".")
+    folded = re.sub(r"^ngay\s+(?=\d{1,2}/)", "", folded)
+    for pattern, kind in DEADLINE_PATTERNS:
+        found = pattern.match(folded)
+        if found:
+            return _last_day(kind, found, text)
+    return parse_date(folded if DATE_PATTERNS[0].match(folded) else value, epoch)
+
+
+def _last_day(kind: str, found: re.Match, text: str) -> dt.date:
+    year = int(found["y"])
+    try:
+        if kind == "day":
+            day = dt.date(year, int(found["m"]), int(found["d"]))
+        elif kind == "year":
+            day = dt.date(year, 12, 31)
+        else:
+            month = int(found["m"]) if kind == "month" else 3 * (ROMAN.get(found["q"].upper()) or int(found["q"]))
+            if not 1 <= month <= 12:
+                raise ValueError(month)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            day = following - dt.timedelta(days=1)
+    except ValueError:
+        raise CellError(_("“%(value)s” is not a date.") % {"value": text[:50]}) from None
+    if not 1990 <= day.year <= 2100:
+        raise CellError(_("%(value)s is not a plausible date.") % {"value": day.strftime("%d/%m/%Y")})
+    return day
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -448,13 +557,22 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any] | Row]
     title_lines: Sequence[str] = ()
+    frozen_columns: int = 0  # the columns kept in view when scrolling right (the code and the name)
 
 
-HEADER_FONT = Font(bold=True)
+# Print-ready annexes: Times New Roman (Liberation Serif where it is not installed), 12 pt, as documents use.
+FONT_NAME, FONT_SIZE = "Times New Roman", 12
+BODY_FONT = Font(name=FONT_NAME, size=FONT_SIZE)
+HEADER_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-TITLE_FONT = Font(bold=True, size=13)
-STRONG_FONT = Font(bold=True)
+TITLE_FONT = Font(name=FONT_NAME, bold=True, size=13)
+STRONG_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+# A4 landscape with the margins of Decree 30/2020/NĐ-CP (top and bottom 2 cm, left 3 cm, right 1.5 cm), in inches;
+# a fixed scale that keeps 12 pt text at 10 pt or more on paper: a wide sheet runs onto more pages, never shrinks.
+PAPER_A4 = 9
+MARGINS = {"top": 2 / 2.54, "bottom": 2 / 2.54, "left": 3 / 2.54, "right": 1.5 / 2.54, "header": 1 / 2.54}
+PRINT_SCALE = 85
 WRAP = Alignment(wrap_text=True)  # bottom-aligned like the unwrapped cells beside it
 LINE_HEIGHT = 15.0  # points per line of 11 pt text
 
@@ -618,10 +736,11 @@ def _prepare(workbook: Workbook, sheet: Sheet) -> tuple[StreamingSheet, int]:
     ws.freeze_panes = f"A{header_row + 1}"
     for index, column in enumerate(sheet.columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{header_row + 1}"
+    _print_setup(ws)
     ws.print_title_rows = f"{header_row}:{header_row}"
+    if sheet.frozen_columns:  # a wide sheet runs onto more pages: each repeats the code and the name
+        ws.print_title_cols = f"A:{get_column_letter(sheet.frozen_columns)}"
     ws.row_dimensions[header_row].height = row_height([c.header for c in sheet.columns], sheet.columns, header=True)
     for line in sheet.title_lines:
         cell = WriteOnlyCell(ws, clean_text(line))
@@ -629,6 +748,20 @@ def _prepare(workbook: Workbook, sheet: Sheet) -> tuple[StreamingSheet, int]:
         ws.append([cell])
     ws.append([_header_cell(ws, c.header) for c in sheet.columns])
     return ws, header_row
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, the decree's margins, a readable fixed scale, page numbers centred at the top from page 2."""
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.scale = PRINT_SCALE
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, round(inches, 3))
+    ws.print_options.horizontalCentered = True
+    ws.HeaderFooter.differentFirst = True
+    ws.oddHeader.center.text = "&P"
+    ws.oddHeader.center.font = f"{FONT_NAME},Regular"
+    ws.oddHeader.center.size = FONT_SIZE
 
 
 def write_sheet(workbook: Workbook, sheet: Sheet) -> int:
@@ -661,9 +794,14 @@ def safe_sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Sheet"
 
 
-def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> dict[str, int]:
+def write_workbook(
+    sheets: Iterable[Sheet], target: str | IO[bytes], title: str = "", author: str = ""
+) -> dict[str, int]:
     """Write the sheets into one workbook at ``target`` (a path or a binary file); rows per sheet."""
     workbook = Workbook(write_only=True)
+    workbook._fonts = IndexedList([BODY_FONT])  # the default font of every cell without its own
+    workbook.properties.title = title or None
+    workbook.properties.creator = author or None
     counts = {sheet.title: write_sheet(workbook, sheet) for sheet in sheets}
     workbook.save(target)
     return counts
@@ -747,10 +885,34 @@ FRAMEWORK_LAYOUT = Layout(
 TASK_LAYOUT = Layout(
     "tasks",
     (
+        # The stable task number (Task.number) that the export writes: a re-import updates that task.
+        # Never "STT": a hand-made annex numbers its rows 1, 2, 3 in that column, which identify nothing.
+        Column(
+            "number",
+            "Số hiệu nhiệm vụ",
+            ("Số hiệu", "Mã nhiệm vụ", "Số nhiệm vụ", "Mã định danh nhiệm vụ", "Task number", "Import id"),
+            width=9,
+            number_format=INTEGER_FORMAT,
+        ),
+        Column(
+            "shortcoming",
+            "Hạn chế, tồn tại",
+            ("Hạn chế", "Tồn tại, hạn chế", "Hạn chế, tồn tại, yếu kém", "Tồn tại", "Shortcoming"),
+            width=40,
+            wrap=True,
+        ),
         Column(
             "title",
             "Tên nhiệm vụ",
-            ("Nhiệm vụ", "Nội dung nhiệm vụ", "Nhiệm vụ, giải pháp", "Tên nhiệm vụ, giải pháp", "Title"),
+            (
+                "Nhiệm vụ",
+                "Nội dung nhiệm vụ",
+                "Nhiệm vụ, giải pháp",
+                "Tên nhiệm vụ, giải pháp",
+                "Nhiệm vụ, giải pháp khắc phục",
+                "Giải pháp khắc phục",
+                "Title",
+            ),
             required=True,
             width=50,
             wrap=True,

@@ -41,6 +41,15 @@ class ImportForm(forms.Form):
         choices=[("", _("Detect (as stored, else from the name)")), *FrameworkKind.choices],
         required=False,
     )
+    crosswalk = forms.FileField(
+        label=_("Crosswalk from last year's tree (.xlsx)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=_(
+            "Only to replace the tree that “start next cycle” copied by the Ministry's new one: old code, new code, "
+            "note; the cycle's tasks are re-linked through it."
+        ),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -55,7 +64,14 @@ class ImportForm(forms.Form):
         self.helper.add_input(Submit("preview", _("Check and preview")))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
+        return self._checked(self.cleaned_data["file"])
+
+    def clean_crosswalk(self):
+        upload = self.cleaned_data.get("crosswalk")
+        return self._checked(upload) if upload else None
+
+    @staticmethod
+    def _checked(upload):
         name = (upload.name or "").lower()
         if name.endswith(".xls") or name.endswith(".ods"):
             raise forms.ValidationError(_("Save the file as an Excel Workbook (.xlsx) first."))

@@ -20,6 +20,7 @@ import re
 import secrets
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -101,13 +102,19 @@ def _sweep_old_uploads(folder: Path) -> None:
             continue
 
 
-def _store_upload(upload) -> str:
+def _store_upload(upload, crosswalk=None) -> str:
     folder = _upload_dir()
     _sweep_old_uploads(folder)
     token = secrets.token_urlsafe(24)
-    with (folder / f"{token}.xlsx").open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    for target, source in (
+        (folder / f"{token}.xlsx", upload),
+        (runs.crosswalk_path(folder / f"{token}.xlsx"), crosswalk),
+    ):
+        if source is None:
+            continue
+        with target.open("wb") as out:
+            for chunk in source.chunks():
+                out.write(chunk)
     return token
 
 
@@ -122,6 +129,7 @@ def _pending(request: HttpRequest, token: str) -> tuple[dict, Path]:
 
 def _forget(request: HttpRequest, token: str, path: Path) -> None:
     path.unlink(missing_ok=True)
+    runs.crosswalk_path(path).unlink(missing_ok=True)
     request.session.get(SESSION_KEY, {}).pop(token, None)
     request.session.modified = True
 
@@ -135,13 +143,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _home(request, import_form=form, status=400)
     data = form.cleaned_data
-    token = _store_upload(data["file"])
+    token = _store_upload(data["file"], data.get("crosswalk"))
     request.session.setdefault(SESSION_KEY, {})[token] = {
         "kind": data["kind"],
         "cycle": data["cycle"].pk,
         "framework_name": data["framework_name"],
         "framework_kind": data["framework_kind"],
         "filename": Path(data["file"].name).name[:200],
+        "crosswalk": bool(data.get("crosswalk")),
     }
     request.session.modified = True
     return redirect("compilation:excel-preview", token=token)
@@ -178,6 +187,8 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         user=request.user,
         framework_name=entry["framework_name"],
         framework_kind=entry["framework_kind"],
+        sheet=entry.get("sheet", ""),
+        crosswalk=runs.read_crosswalk(path),
     )
     return _show_result(request, token, entry, path, cycle, confirm, result)
 
@@ -221,6 +232,28 @@ def _background(request, token: str, entry: dict, path: Path, cycle: Cycle, conf
     context["poll_url"] = request.get_full_path()
     template = "compilation/excel_progress_status.html" if request.headers.get("HX-Request") else None
     return render(request, template or "compilation/excel_progress.html", context)
+
+
+@login_required
+@require_POST
+def import_sheet(request: HttpRequest, token: str) -> HttpResponse:
+    """Read another visible sheet of the same upload: a new token, so a stored run of the old choice is never reused."""
+    _require_snv(request)
+    entry, path = _pending(request, token)
+    sheet = unicodedata.normalize("NFC", request.POST.get("sheet", "")).strip()[:100]
+    if not sheet:
+        messages.error(request, _("Choose the sheet to read."))
+        return redirect("compilation:excel-preview", token=token)
+    new_token = secrets.token_urlsafe(24)
+    new_path = _upload_dir() / f"{new_token}.xlsx"
+    if runs.crosswalk_path(path).exists():
+        runs.crosswalk_path(path).rename(runs.crosswalk_path(new_path))
+    path.rename(new_path)
+    sessions = request.session.setdefault(SESSION_KEY, {})
+    sessions.pop(token, None)
+    sessions[new_token] = {**entry, "sheet": sheet}
+    request.session.modified = True
+    return redirect("compilation:excel-preview", token=new_token)
 
 
 @login_required

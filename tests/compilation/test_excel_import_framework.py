@@ -179,7 +179,8 @@ def test_dry_run_writes_nothing(cycle):
     assert not cycle.frameworks.exists()
 
 
-def test_a_raised_maximum_is_copied_to_the_scores_of_every_cycle(cycle):
+def test_a_raised_maximum_in_one_cycle_is_that_cycles_version_only(cycle):
+    """Copy on write (issue 15): the framework is shared with 2021, so 2022 gets a version of its own."""
     imported(cycle)
     other = CycleFactory(year=2022)
     imported(other)
@@ -190,7 +191,11 @@ def test_a_raised_maximum_is_copied_to_the_scores_of_every_cycle(cycle):
         r10=[None, "Tổng cộng", 6, None, None, None],
     )
     imported(other, simple_framework(bigger))
-    assert set(Score.objects.filter(criterion__code="1.1.1").values_list("max_points", flat=True)) == {D(2)}
+    maxima = Score.objects.filter(criterion__code="1.1.1").values_list(
+        "cycle__year", "max_points", "criterion__framework"
+    )
+    assert {(year, points) for year, points, _f in maxima} == {(2021, D(1)), (2022, D(2))}
+    assert len({f for _y, _p, f in maxima}) == 2
 
 
 # --------------------------------------------------------------------------- bad input, exact problems
@@ -314,7 +319,8 @@ def test_existing_criteria_missing_from_the_file_are_not_deleted(cycle):
     assert Criterion.objects.count() == 10
 
 
-def test_lowered_maximum_below_a_score_of_another_cycle(cycle):
+def test_lowered_maximum_in_another_cycle_leaves_the_recorded_scores_alone(cycle):
+    """Copy on write (issue 15): 2021's scores stay within 2021's maxima; 2022 gets its own version."""
     imported(cycle)
     other = CycleFactory(year=2022)
     lowered = rows(
@@ -323,12 +329,10 @@ def test_lowered_maximum_below_a_score_of_another_cycle(cycle):
         r2=["1.1.1", "Ban hành kế hoạch", "0,5", "Tự đánh giá", "0,5", "0,5"],
         r10=[None, "Tổng cộng", "4,5", None, None, None],
     )
-    result = run_import(simple_framework(lowered), "framework", other)
-    assert problems(result) == [
-        (SHEET, 5, "C", "Cycle 2021 records self score 1 for 1.1.1, above the new maximum 0.5."),
-        (SHEET, 5, "C", "Cycle 2021 records appraised score 1 for 1.1.1, above the new maximum 0.5."),
-    ]
-    assert Criterion.objects.get(code="1.1.1").max_points == D(1)
+    result = imported(other, simple_framework(lowered))
+    assert result.copied_from == FRAMEWORK_NAME
+    assert Criterion.objects.get(framework__name=FRAMEWORK_NAME, code="1.1.1").max_points == D(1)
+    assert Criterion.objects.get(framework__cycles=other, code="1.1.1").max_points == D("0.5")
 
 
 def test_framework_name_already_used_by_the_other_kind(cycle):
@@ -338,17 +342,18 @@ def test_framework_name_already_used_by_the_other_kind(cycle):
 
 
 def test_cycle_already_scored_on_another_par_framework(cycle):
+    """Issue 12's rule: once the self-assessment round has entries on the cycle's tree, it is not replaced."""
     other = FrameworkFactory(name="PAR cũ")
     cycle.frameworks.add(other)
-    ScoreFactory(cycle=cycle, criterion=CriterionFactory(framework=other))
+    ScoreFactory(cycle=cycle, criterion=CriterionFactory(framework=other, max_points=1), self_score=D("0.5"))
     result = run_import(simple_framework(), "framework", cycle)
     assert problems(result) == [
         (
             SHEET,
             None,
             "",
-            "Cycle 2021 already uses the framework “PAR cũ”, with scores or tasks; remove it from the cycle first, "
-            "or import under that framework's name.",
+            "Cycle 2021 already has entries of its self-assessment round on the tree “PAR cũ”, so the tree can no "
+            "longer be replaced; import under that framework's name to update it.",
         )
     ]
 

@@ -84,7 +84,7 @@ def test_agency_export_holds_only_its_own_tasks(staff, agency, other_agency, cyc
     content = sheets(response)
     assert list(content) == ["Theo dõi nhiệm vụ"]
     rows = content["Theo dõi nhiệm vụ"][3:]
-    assert sorted(r[1] for r in rows) == ["Chủ trì", "Phối hợp"]
+    assert sorted(r[2] for r in rows) == ["Chủ trì", "Phối hợp"]  # after the task number and the shortcoming
 
 
 def test_agency_home_offers_only_the_export_of_its_tasks(staff, cycle):
@@ -183,7 +183,7 @@ def test_export_as_of_a_given_date(snv, cycle, agency):
     response = client_for(snv).get(reverse("compilation:excel-export"), {"cycle": cycle.pk, "as_of": "05/01/2022"})
     rows = sheets(response)["Theo dõi nhiệm vụ"]
     assert rows[1][0] == "Trạng thái tính đến ngày 05/01/2022"
-    assert rows[3][8] == "Quá hạn" and rows[3][11] == 5
+    assert rows[3][9] == "Quá hạn" and rows[3][12] == 5  # status and days overdue, after number and shortcoming
 
 
 def test_bad_export_date_is_a_form_error_not_a_server_error(snv, cycle):

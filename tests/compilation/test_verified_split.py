@@ -66,7 +66,7 @@ def test_the_excel_tracking_table_counts_the_approved_extensions(split, leader, 
         extensions.decide_extension(ext.pk, snv, approve=True)
     sheet = task_sheet(split, AS_OF)
     headers = [c.header for c in sheet.columns]
-    row = next(r for r in sheet.rows if r[1] == "Gia hạn hai lần")
+    row = next(r for r in sheet.rows if r[headers.index("Tên nhiệm vụ")] == "Gia hạn hai lần")
     assert row[headers.index("Số lần gia hạn")] == 2
     assert row[headers.index("Hạn ban đầu")] == dt.date(2021, 11, 20)
 

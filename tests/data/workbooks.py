@@ -147,3 +147,142 @@ def framework_with_formulas() -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def workbook_with_states(sheets: dict[str, tuple[Rows, str]]) -> bytes:
+    """Sheets with their state as the user left them: "visible", "hidden" or "veryHidden"."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, (rows, state) in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(list(row))
+        ws.sheet_state = state
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def last_year_hidden_framework(state: str = "hidden") -> bytes:
+    """As provinces keep it: last year's copy first (hidden, for reference), this year's visible after it.
+    Last year's self scores are all zero, so a score landing from the wrong sheet shows at once."""
+    old_rows = [[*r[:4], 0 if r[4] is not None else None, r[5]] for r in FRAMEWORK_ROWS]
+    old = [[FRAMEWORK_NAME], FRAMEWORK_HEADER, *old_rows]
+    new = [[FRAMEWORK_NAME], FRAMEWORK_HEADER, *FRAMEWORK_ROWS]
+    return workbook_with_states({"Năm trước": (old, state), "Năm nay": (new, "visible")})
+
+
+def two_visible_frameworks() -> bytes:
+    """Two visible sheets with the same columns (a draft and the final): the importer must not guess."""
+    draft_rows = [[*r[:4], 0 if r[4] is not None else None, r[5]] for r in FRAMEWORK_ROWS]
+    return workbook_with_states(
+        {
+            "Dự thảo": ([[FRAMEWORK_NAME], FRAMEWORK_HEADER, *draft_rows], "visible"),
+            "Chính thức": ([[FRAMEWORK_NAME], FRAMEWORK_HEADER, *FRAMEWORK_ROWS], "visible"),
+        }
+    )
+
+
+# The Ministry's new tree for the first cycle under a new methodology: renumbered, one sub-criterion split.
+#   1 (3) → 1.1 (3) → 1.1.1 (1), 1.1.2 (1), 1.1.3 (1);  2 (2) → 2.1 (2) → 2.1.1 (1, survey), 2.1.2 (1)
+NEW_TREE_NAME = "Bộ chỉ số mới của Bộ Nội vụ"
+NEW_TREE_ROWS = [
+    ["1", "Công tác chỉ đạo, điều hành cải cách hành chính", 3, None],
+    ["1.1", "Kế hoạch và báo cáo", 3, None],
+    ["1.1.1", "Ban hành kế hoạch năm", 1, "Tự đánh giá"],
+    ["1.1.2", "Thực hiện kế hoạch", 1, "Tự đánh giá"],
+    ["1.1.3", "Báo cáo định kỳ", 1, "Tự đánh giá"],
+    ["2", "Cải cách thủ tục hành chính", 2, None],
+    ["2.1", "Công khai, giải quyết thủ tục", 2, None],
+    ["2.1.1", "Mức độ hài lòng của người dân", 1, "Điều tra XHH"],
+    ["2.1.2", "Số hóa hồ sơ", 1, "Tự đánh giá"],
+    [None, "Tổng cộng", 5, None],
+]
+
+
+def new_tree() -> bytes:
+    return simple_framework(NEW_TREE_ROWS, header=FRAMEWORK_HEADER[:4], title=NEW_TREE_NAME)
+
+
+def crosswalk_to_new_tree(rows: Rows | None = None) -> bytes:
+    """Old code, new code, note: as SNV types it, a title row and a header above the mappings."""
+    body = rows or [
+        ["1.1.1", "1.1.1", ""],
+        ["1.1.2", "1.1.2", "Tách"],
+        ["1.1.2", "1.1.3", "Tách"],
+        ["1.2.1", "1.1.3", ""],
+        ["2.1.1", "2.1.1", ""],
+        ["2.1.2", None, "Bỏ"],
+    ]
+    return workbook_bytes({"Đối chiếu": [["BẢNG ĐỐI CHIẾU MÃ"], ["Mã cũ", "Mã mới", "Ghi chú"], *body]})
+
+
+def report_117_annex() -> bytes:
+    """A Report 117 annex as the province sends it (written from issue 15 §2, not from the importer):
+    a letterhead and title block of merged rows, the annex's own columns ("Hạn chế, tồn tại", "Nhiệm vụ, giải pháp
+    khắc phục", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm", "Ghi chú") with
+    "Mã tiêu chí thành phần", the "(1) (2) …" row, Roman-numeral group headings, deadlines written
+    as officials write them, then the notes and signature block."""
+    header = [
+        "STT",
+        "Hạn chế, tồn tại",
+        "Nhiệm vụ, giải pháp khắc phục",
+        "Mã tiêu chí thành phần",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Thời gian hoàn thành",
+        "Sản phẩm",
+        "Ghi chú",
+    ]
+    rows = [
+        ["UBND TỈNH BÌNH ĐỊNH", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", None, None, None, None],
+        ["SỞ NỘI VỤ", None, None, None, "Độc lập - Tự do - Hạnh phúc", None, None, None, None],
+        ["PHỤ LỤC", None, None, None, None, None, None, None, None],
+        ["DANH MỤC NHIỆM VỤ KHẮC PHỤC HẠN CHẾ CHỈ SỐ CCHC NĂM 2020", None, None, None, None, None, None, None, None],
+        ["(Kèm theo Báo cáo số 117/BC-SNV ngày 15/11/2021 của Sở Nội vụ)", None, None, None, None, None, None, None],
+        header,
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)", "(9)"],
+        ["I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", None, None, None, None, None, None, None],
+        [
+            1,
+            "Kế hoạch CCHC ban hành chậm",
+            "Ban hành kế hoạch CCHC năm đúng hạn",
+            "TCTP 1.1.1",
+            "stp",
+            "snv",
+            "Quý IV/2021",
+            "Kế hoạch",
+            None,
+        ],
+        [
+            2,
+            "Chưa hoàn thành 100% kế hoạch",
+            "Hoàn thành các nhiệm vụ của kế hoạch",
+            "1.1.2",
+            "Sở Tư pháp",
+            None,
+            "ngày 15 tháng 11 năm 2021",
+            "Báo cáo",
+            "Điều tra XHH",
+        ],
+        ["II", "THỦ TỤC HÀNH CHÍNH", None, None, None, None, None, None, None],
+        [
+            3,
+            "Cập nhật thủ tục chậm",
+            "Cập nhật thủ tục trên cổng",
+            "2.1.2",
+            "stc",
+            "stp",
+            "Trước 31/12/2021",
+            None,
+            None,
+        ],
+        [None] * 9,
+        ["Ghi chú: các cơ quan báo cáo kết quả về Sở Nội vụ", None, None, None, None, None, None, None, None],
+        ["Nơi nhận:", None, None, None, None, None, "GIÁM ĐỐC", None, None],
+        ["- Như trên;", None, None, None, None, None, None, None, None],
+        [None, None, None, None, None, None, "Quy Nhơn, ngày 15 tháng 11 năm 2021", None, None],
+        [None, None, None, None, None, None, "NGƯỜI LẬP BIỂU", None, None],
+    ]
+    merges = ["A1:D1", "E1:I1", "A2:D2", "A3:I3", "A4:I4", "A5:I5", "B8:I8", "B11:I11"]
+    return workbook_bytes({"Phụ lục": rows}, {"Phụ lục": merges})

@@ -31,6 +31,11 @@ class Command(BaseCommand):
             help=gettext_lazy("par or sipas (default: as stored, else from the name)"),
         )
         parser.add_argument("--sheet", default="", help=gettext_lazy("read only this sheet"))
+        parser.add_argument(
+            "--crosswalk",
+            default="",
+            help=gettext_lazy("crosswalk workbook (old code, new code, note) re-linking tasks when a tree is replaced"),
+        )
 
     def handle(self, *args, **options) -> None:
         cycle = Cycle.objects.filter(year=options["cycle"]).first()
@@ -40,6 +45,13 @@ class Command(BaseCommand):
             data = Path(options["file"]).read_bytes()
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": options["file"], "error": exc}) from exc
+        crosswalk = None
+        if options["crosswalk"]:
+            try:
+                crosswalk = Path(options["crosswalk"]).read_bytes()
+            except OSError as exc:
+                values = {"file": options["crosswalk"], "error": exc}
+                raise CommandError(_("Cannot read %(file)s: %(error)s") % values) from exc
         result = run_import(
             data,
             options["kind"],
@@ -48,7 +60,19 @@ class Command(BaseCommand):
             framework_name=options["name"],
             framework_kind=options["framework_kind"],
             sheet=options["sheet"],
+            crosswalk=crosswalk,
         )
+        if result.sheet:
+            self.stdout.write(_("Sheet read: %(sheet)s (%(rows)s rows)") % {"sheet": result.sheet, "rows": result.rows})
+        if result.unused_columns:
+            self.stdout.write(_("Columns not imported: %(columns)s") % {"columns": "; ".join(result.unused_columns)})
+        if result.hidden_sheets:
+            self.stdout.write(_("Hidden sheets, not read: %(sheets)s") % {"sheets": ", ".join(result.hidden_sheets)})
+        if result.replaces:
+            self.stdout.write(_("Replaces the cycle's tree: %(name)s") % {"name": result.replaces})
+            for relink in result.relinks:
+                values = {"number": relink["number"], "old": ", ".join(relink["old"]), "new": ", ".join(relink["new"])}
+                self.stdout.write(_("Task %(number)s: %(old)s → %(new)s") % values)
         if result.problems:
             for problem in result.problems:
                 self.stderr.write(str(problem))
