@@ -279,6 +279,14 @@ def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Sta
             "task_completion_target": dt.date(2021, 12, 31),
             "self_assessment_date": dt.date(2022, 2, 28),
             "reference_date": AS_OF,
+            # The document settings the report needs before it can be issued. The letter's own
+            # number and date are blank in the source text: the demo's number is illustrative.
+            "report_number": "/BC-SNV",
+            "signer_name": "Nguyễn Văn An",
+            "instruction_reference": (
+                "Công văn số 6188/UBND-KSTT ngày 20/10/2021 của Chủ tịch Ủy ban nhân dân tỉnh Bình Định"
+            ),
+            "basis_reference": "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ",
         },
     )
     stats.add("cycle", created)
