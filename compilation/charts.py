@@ -127,7 +127,7 @@ def _legend(width: int, items: Iterable[tuple[str, str]], font_size: float = FON
 
 def _empty(width: int, title: str, font_family: str, message: str, font_size: float = FONT_SIZE) -> str:
     return (
-        _open_svg(width, int(font_size * 3.6), title, font_family, font_size)
+        _open_svg(width, max(40, int(font_size * 3.6)), title, font_family, font_size)
         + _text(width / 2, font_size * 2.2, message, "middle")
         + "</svg>"
     )

@@ -191,9 +191,7 @@ class Cycle(models.Model):
         _("report number"),
         max_length=40,
         blank=True,
-        help_text=_(
-            'The number and symbol, e.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.'
-        ),
+        help_text=_('E.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.'),
     )
     report_subject = models.CharField(
         _("report subject"),

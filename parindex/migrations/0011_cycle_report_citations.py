@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='cycle',
             name='report_number',
-            field=models.CharField(blank=True, help_text='The number and symbol, e.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.', max_length=40, verbose_name='report number'),
+            field=models.CharField(blank=True, help_text='E.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.', max_length=40, verbose_name='report number'),
         ),
         migrations.AlterField(
             model_name='cycle',
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalcycle',
             name='report_number',
-            field=models.CharField(blank=True, help_text='The number and symbol, e.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.', max_length=40, verbose_name='report number'),
+            field=models.CharField(blank=True, help_text='E.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.', max_length=40, verbose_name='report number'),
         ),
         migrations.AlterField(
             model_name='historicalcycle',

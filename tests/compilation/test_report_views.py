@@ -158,13 +158,13 @@ def test_an_agency_user_cannot_issue(client, staff, small_cycle):
 def test_a_second_run_of_the_task_renders_nothing(snv, small_cycle, monkeypatch):
     issued = done_report(small_cycle, snv)
     calls = []
-    monkeypatch.setattr(report_services, "render_report", lambda *a: calls.append(a) or b"%PDF-")
+    monkeypatch.setattr(report_services, "render_report", lambda *a, **k: calls.append(a) or b"%PDF-")
     again = issuing.generate_report(issued.pk)
     assert calls == [] and again.sha256 == issued.sha256
 
 
 def test_a_failed_render_is_recorded_and_shown(client, snv, small_cycle, monkeypatch):
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise RuntimeError("no space left on device")
 
     monkeypatch.setattr(report_services, "render_report", broken)
