@@ -73,3 +73,7 @@ def figure_source(kind: str | None, provisional: bool) -> str:
     """ "dự kiến (tự đánh giá)", "thẩm định vòng 1", "kết quả công bố" … for a document (glossary)."""
     label = FIGURE_SOURCE.get(kind, "") if kind else ""
     return f"{PROVISIONAL} ({label})" if label and provisional else label
+
+
+# The issuing body inside a sentence (the header prints it in capitals).
+ISSUER_IN_TEXT = {"SỞ NỘI VỤ": "Sở Nội vụ", "SỞ NỘI VỤ TỈNH BÌNH ĐỊNH": "Sở Nội vụ tỉnh Bình Định"}

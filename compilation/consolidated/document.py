@@ -92,6 +92,16 @@ def report_symbol(number: str) -> tuple[str, str]:
     return head.strip(), f"/{tail.strip()}" if sep else ""
 
 
+def issuer_name(body: str) -> str:
+    """The issuing body as written inside a sentence: "SỞ NỘI VỤ" → "Sở Nội vụ".
+
+    Vietnamese capitalises the first word and the name's first word ("Sở" "Nội vụ"), which no
+    casing rule derives; the header's capitals are mapped for the bodies that issue this report.
+    """
+    body = " ".join(body.split())
+    return vocabulary.ISSUER_IN_TEXT.get(body.upper(), body)
+
+
 def annex_subtitle(cycle: Cycle, as_of: dt.date) -> str:
     """ "(Kèm theo Báo cáo số 125/BC-SNV ngày 15 tháng 11 năm 2021 của Sở Nội vụ)".
 
@@ -99,8 +109,7 @@ def annex_subtitle(cycle: Cycle, as_of: dt.date) -> str:
     the day the records office numbers the signed report, not the as-of date.
     """
     number, symbol = report_symbol(cycle.report_number)
-    body = cycle.issuing_body.strip()
-    issuer = body[:1].upper() + body[1:].lower() if body.isupper() else body
+    issuer = issuer_name(cycle.issuing_body)
     if number:
         day = long_date(as_of)
     else:
