@@ -201,7 +201,7 @@ class ManageTaskFilter(django_filters.FilterSet):
     )
     criterion = django_filters.NumberFilter(field_name="sub_criteria", label=_("Sub-criterion"), distinct=True)
     closed = django_filters.ChoiceFilter(
-        choices=CLOSED_CHOICES[1:], method="by_closed", label=_("Closed"), empty_label=CLOSED_CHOICES[0][1]
+        choices=CLOSED_CHOICES[1:], method="by_closed", label=_("Closed tasks"), empty_label=CLOSED_CHOICES[0][1]
     )
 
     class Meta:
