@@ -422,4 +422,50 @@ def render_report(cycle: Cycle, as_of: dt.date, proposals: str = "", fmt: str = 
         from . import word
 
         return word.render_docx(context)
-    return pdf.render_pdf(TEMPLATE, context)
+    return render_pdf(context)[0]
+
+
+#: The annex is laid out in this many runs, each in its own process beside the body's; on the
+#: 2-core machine body + 2 runs keep both cores busy (docs/performance.md, issue 16).
+ANNEX_RUNS = 2
+#: Below this many annex rows one process does it all: forking costs more than it saves.
+PARALLEL_FROM = 150
+
+
+def annex_runs(rows: list[dict[str, Any]], runs: int = ANNEX_RUNS) -> list[list[dict[str, Any]]]:
+    """The annex rows cut into ``runs`` runs of about equal length, each cut where the lead agency
+    changes (nearest the ideal place), so no agency's rows are split between two runs."""
+    if runs <= 1 or len(rows) < 2:
+        return [rows]
+    cuts = [i for i in range(1, len(rows)) if rows[i]["agency"] != rows[i - 1]["agency"]]
+    chosen, start = [], 0
+    for k in range(1, runs):
+        ideal = len(rows) * k // runs
+        later = [c for c in cuts if c > start]
+        if not later:
+            break
+        start = min(later, key=lambda c: abs(c - ideal))
+        chosen.append(start)
+    bounds = [0, *sorted(set(chosen)), len(rows)]
+    return [rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def render_pdf(context: dict[str, Any]) -> tuple[bytes, list[float]]:
+    """The PDF of ``report_context``: the body and the annex's runs laid out in parallel processes,
+    the annex numbered after layout, then joined. Returns the bytes and each process's peak RSS (MB).
+
+    WeasyPrint's cascade and layout of the annex (about 6 ms a row) are most of the time; the
+    body's pages are numbered by its CSS, the annex's by ``pdf.number_pages`` (it numbers its own
+    pages from 1, the first unnumbered), so the runs need not know each other's page counts.
+    """
+    rows = context["annex"]
+    if len(rows) < PARALLEL_FROM:
+        return pdf.render_pdf(TEMPLATE, context), []
+    runs = annex_runs(rows)
+    htmls = [pdf.render_html(TEMPLATE, {**context, "part": "body"})] + [
+        pdf.render_html(TEMPLATE, {**context, "part": "annex", "annex": run, "annex_first": i == 0})
+        for i, run in enumerate(runs)
+    ]
+    parts, peaks = pdf.render_parallel(htmls)
+    annex = pdf.number_pages(pdf.merge(parts[1:]))
+    return pdf.merge([parts[0], annex]), peaks
