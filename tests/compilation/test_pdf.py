@@ -59,6 +59,7 @@ class DemoReport:
     headline: figures.Headline
     below_max_codes: list[str]
     as_of: dt.date
+    parallel: bytes = b""  # the same report laid out in parallel processes (issue 16, §6)
 
     @property
     def reader(self) -> PdfReader:
@@ -95,6 +96,11 @@ def report(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoReport:
         call_command("render_report", "--cycle", "2021", "--as-of", f"{as_of:%d/%m/%Y}", "--output", str(out),
                      "--proposals", PROPOSALS, stdout=io.StringIO())  # fmt: skip
         result.command_data = out.read_bytes()
+        threshold, report_services.PARALLEL_FROM = report_services.PARALLEL_FROM, 0
+        try:
+            result.parallel = report_services.render_pdf(context)[0]
+        finally:
+            report_services.PARALLEL_FROM = threshold
         transaction.set_rollback(True)
     return result
 
@@ -359,3 +365,29 @@ def test_pdf_as_of_15_11_2021_shows_provisional_self_assessment_and_no_appraisal
     text = report.text.replace("\n", " ")
     assert "Số liệu: dự kiến (tự đánh giá), tính đến ngày 15/11/2021." in text
     assert "Kết quả công bố" not in text and "thẩm định vòng" not in text
+
+
+# ----------------------------------------------------------------- parallel layout (issue 16, §6)
+
+
+def test_the_parallel_layout_prints_the_same_pages_and_numbers(report):
+    """Body and annex runs laid out in separate processes, joined, the annex numbered by stamping:
+    every page reads as in the one-process layout, page numbers included."""
+
+    def pages(data: bytes) -> list[str]:
+        return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+
+    assert report.parallel and report.parallel != report.data
+    assert pages(report.parallel) == pages(report.data)
+    annex = [i for i, text in enumerate(pages(report.data)) if text.startswith("PHỤ LỤC")][0]
+    later = pages(report.parallel)[annex + 1 :]
+    assert [t.split()[-1] for t in later] == [str(n) for n in range(2, len(later) + 2)]
+
+
+def test_annex_runs_are_cut_where_the_lead_agency_changes():
+    rows = [{"agency": a} for a in "AAABBBBCCD"]
+    runs = report_services.annex_runs(rows, 2)
+    assert [len(r) for r in runs] == [3, 7] or [len(r) for r in runs] == [7, 3]
+    assert sum(runs, []) == rows
+    assert {r["agency"] for r in runs[0]}.isdisjoint({r["agency"] for r in runs[1]})
+    assert report_services.annex_runs([{"agency": "A"}] * 5, 2) == [[{"agency": "A"}] * 5]
