@@ -79,7 +79,10 @@ class _TaskFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         self.fields["sub_criteria"].queryset = sub_criteria_of(cycle)
-        self.fields["sub_criteria"].widget.attrs["size"] = 8
+        self.fields["sub_criteria"].widget.attrs.update(
+            # static/js/filter-select.js: a search box above, the number chosen below (issue 16, §5)
+            {"size": 10, "data-filter": _("Search by code or name"), "data-count": _("%s chosen")}
+        )
         self.fields["coordinating_agencies"].queryset = assignable_agencies(cycle)
 
 
