@@ -67,7 +67,7 @@ class CycleFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("year",)
 
     year = 2021
-    name = factory.LazyAttribute(lambda o: f"Chu kỳ {o.year}")
+    name = factory.LazyAttribute(lambda o: f"Kỳ đánh giá {o.year}")
     report_deadline = dt.date(2021, 11, 15)
     task_completion_target = dt.date(2021, 12, 31)
     self_assessment_date = dt.date(2022, 2, 28)

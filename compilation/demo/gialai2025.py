@@ -183,7 +183,7 @@ def load_cycle2025(stats) -> Cycle:
     cycle, created = Cycle.objects.get_or_create(
         year=2025,
         defaults={
-            "name": "Chu kỳ 2025 – tỉnh Gia Lai (minh họa)",
+            "name": "Kỳ đánh giá 2025 – tỉnh Gia Lai (minh họa)",
             "previous": previous,
             "reporting_kinds": [str(k) for k in REPORTING_KINDS_2025],
             "report_deadline": dt.date(2025, 11, 15),

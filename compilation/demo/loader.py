@@ -261,7 +261,7 @@ def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Sta
     c2020, created = Cycle.objects.get_or_create(
         year=2020,
         defaults={
-            "name": "Chu kỳ 2020",
+            "name": "Kỳ đánh giá 2020",
             "report_deadline": dt.date(2020, 11, 15),
             "task_completion_target": dt.date(2020, 12, 31),
             "self_assessment_date": dt.date(2021, 2, 26),
@@ -272,7 +272,7 @@ def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Sta
     c2021, created = Cycle.objects.get_or_create(
         year=2021,
         defaults={
-            "name": "Chu kỳ 2021 – khắc phục theo Báo cáo 117/BC-SNV",
+            "name": "Kỳ đánh giá 2021 – khắc phục theo Báo cáo 117/BC-SNV",
             "previous": c2020,
             "is_current": True,
             "report_deadline": dt.date(2021, 11, 15),
@@ -574,7 +574,7 @@ def load_2022(c2021: Cycle, par2021: Framework, stats: Stats) -> Cycle:
     cycle, created = Cycle.objects.get_or_create(
         year=2022,
         defaults={
-            "name": "Chu kỳ 2022 – Bộ tiêu chí 876/QĐ-BNV (minh họa)",
+            "name": "Kỳ đánh giá 2022 – Bộ tiêu chí 876/QĐ-BNV (minh họa)",
             "previous": c2021,
             "report_deadline": dt.date(2022, 11, 15),
             "task_completion_target": dt.date(2022, 12, 31),
