@@ -11,10 +11,14 @@ overdue ones, each task linked to one or two sub-criteria below max. It is writt
 per size into a scratch database and reused.
 
 Every render runs in a fresh child process (``--child``) that imports Django and
-WeasyPrint, records its RSS, renders once through ``report_services.render_report``
-(the function the Celery task and ``render_report`` call) and reports wall time, CPU
-time, pages, bytes and ``ru_maxrss``: the peak resident memory of the whole process,
-native allocations of Pango and cairo included (tracemalloc would miss those).
+WeasyPrint and renders once: ``--modes parallel`` is what ``report_services.render_report``
+does now (issue 16: body and annex runs laid out in forked processes, joined with pypdf),
+``sequential`` the one-process layout of before, ``chromium`` the same HTML printed by
+headless Chromium (the reference). It reports wall time, CPU time (its own and its
+children's), pages, bytes, ``ru_maxrss`` and the peak of the summed PSS of the process and
+its forked children (memory "for all its processes together"; native allocations of Pango
+and cairo included), and the 1-minute load average: the machine is shared, so a figure taken
+under load says so.
 """
 
 from __future__ import annotations
@@ -151,61 +155,162 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child(tasks: int, postgres: bool) -> dict:
-    """One render in this (fresh) process: the figures the parent collects."""
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of a process: shared pages counted once across the processes."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+class PssSampler:
+    """Samples, every 20 ms, the PSS of this process plus its children (the forked layout
+    processes): the peak of that sum is the memory the render holds "for all its processes
+    together" (RSS would count the pages a fork shares with its parent once per process)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.02):
+            total = _pss_kb(me) + sum(_pss_kb(c) for c in _children(me))
+            self.peak_kb = max(self.peak_kb, total)
+
+    def __enter__(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def chromium_seconds(html: str) -> float | None:
+    """The reference of the issue: the same HTML printed by headless Chromium (None: no Chromium)."""
+    import shutil
+    import tempfile
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        page, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        wall = time.perf_counter()
+        subprocess.run(
+            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+             f"--print-to-pdf={out}", page.as_uri()],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        return round(time.perf_counter() - wall, 2)
+
+
+def child(tasks: int, postgres: bool, mode: str) -> dict:
+    """One render in this (fresh) process: the figures the parent collects.
+
+    ``mode``: "parallel" (what the service does now: body and annex runs in forked processes),
+    "sequential" (the one-process layout of before, for the before/after comparison), or
+    "chromium" (the same HTML printed by headless Chromium: the reference).
+    """
     setup_django(database_url(tasks, postgres))
     import weasyprint  # noqa: F401  (imported before the baseline, as a worker would have it)
 
     from compilation.consolidated import document as report_services
+    from compilation.consolidated import pdf
     from parindex.models import Cycle
     from remediation.models import Task
 
     cycle = Cycle.objects.get(year=2021)
     baseline = maxrss_mb()
+    proposals = "Đề xuất, kiến nghị của Sở Nội vụ."
+    extra: dict = {}
     wall, cpu = time.perf_counter(), time.process_time()
-    data = report_services.render_report(cycle, AS_OF, "Đề xuất, kiến nghị của Sở Nội vụ.")
+    with PssSampler() as sampler:
+        context = report_services.report_context(cycle, AS_OF, proposals)
+        if mode == "sequential":
+            data = pdf.render_pdf(report_services.TEMPLATE, context)
+        elif mode == "chromium":
+            html = pdf.render_html(report_services.TEMPLATE, context)
+            extra["chromium_seconds"] = chromium_seconds(html)
+            data = b""
+        else:
+            threshold, report_services.PARALLEL_FROM = report_services.PARALLEL_FROM, 0
+            data, peaks = report_services.render_pdf(context)
+            report_services.PARALLEL_FROM = threshold
+            extra["process_peak_rss_mb"] = [round(p, 1) for p in peaks]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     import io
 
     from pypdf import PdfReader
 
     return {
+        "mode": mode,
         "tasks": Task.objects.filter(cycle=cycle, closed_at__isnull=True).count(),
         "open_tasks": Task.objects.filter(cycle=cycle).open(AS_OF).count(),
         "seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),
-        "pages": len(PdfReader(io.BytesIO(data)).pages),
+        "children_cpu_seconds": round(children.ru_utime + children.ru_stime, 2),
+        "pages": len(PdfReader(io.BytesIO(data)).pages) if data else None,
         "bytes": len(data),
         "rss_before_mb": round(baseline, 1),
         "peak_rss_mb": round(maxrss_mb(), 1),
+        "peak_pss_all_processes_mb": round(sampler.peak_kb / 1024, 1),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        **extra,
     }
 
 
-def run(tasks: int, runs: int, postgres: bool) -> dict:
-    """Prepare the dataset, then render ``runs`` times, each in a new process."""
+def run(tasks: int, runs: int, postgres: bool, modes: list[str]) -> list[dict]:
+    """Prepare the dataset, then render ``runs`` times per mode, each in a new process."""
     me = [sys.executable, str(Path(__file__).resolve())]
     flags = ["--postgres"] if postgres else []
     subprocess.run([*me, "--prepare", "--tasks", str(tasks), *flags], check=True, cwd=ROOT)
-    results = []
-    for _ in range(runs):
-        out = subprocess.run(
-            [*me, "--child", "--tasks", str(tasks), *flags], check=True, cwd=ROOT, capture_output=True, text=True
+    summary = []
+    for mode in modes:
+        results = []
+        for _ in range(runs):
+            out = subprocess.run(
+                [*me, "--child", "--mode", mode, "--tasks", str(tasks), *flags],
+                check=True, cwd=ROOT, capture_output=True, text=True,
+            )  # fmt: skip
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        first = results[0]
+        summary.append(
+            {
+                "mode": mode,
+                "tasks": first["tasks"],
+                "open_tasks": first["open_tasks"],
+                "pages": first["pages"],
+                "bytes": first["bytes"],
+                "runs": results,
+                "seconds_median": statistics.median(r["seconds"] for r in results),
+                "seconds_max": max(r["seconds"] for r in results),
+                "cpu_seconds_median": statistics.median(r["cpu_seconds"] + r["children_cpu_seconds"] for r in results),
+                "peak_pss_all_processes_mb_max": max(r["peak_pss_all_processes_mb"] for r in results),
+                "load_average_1min": [r["load_average_1min"] for r in results],
+                "chromium_seconds": [r.get("chromium_seconds") for r in results if r.get("chromium_seconds")],
+            }
         )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    first = results[0]
-    return {
-        "tasks": first["tasks"],
-        "open_tasks": first["open_tasks"],
-        "pages": first["pages"],
-        "bytes": first["bytes"],
-        "runs": runs,
-        "seconds_median": statistics.median(r["seconds"] for r in results),
-        "seconds_max": max(r["seconds"] for r in results),
-        "cpu_seconds_median": statistics.median(r["cpu_seconds"] for r in results),
-        "rss_before_mb": first["rss_before_mb"],
-        "peak_rss_mb_max": max(r["peak_rss_mb"] for r in results),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    }
+    return summary
 
 
 def main() -> None:
@@ -215,13 +320,21 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="scratch PostgreSQL databases instead of SQLite")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=["parallel", "sequential", "chromium"],
+        choices=["parallel", "sequential", "chromium"],
+    )
+    parser.add_argument("--mode", default="parallel", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
         prepare(args.tasks[0], args.postgres)
     elif args.child:
-        print(json.dumps(child(args.tasks[0], args.postgres)))
+        print(json.dumps(child(args.tasks[0], args.postgres, args.mode)))
     else:
-        report = {"cpu_count": os.cpu_count(), "results": [run(n, args.runs, args.postgres) for n in args.tasks]}
+        results = [row for n in args.tasks for row in run(n, args.runs, args.postgres, args.modes)]
+        report = {"cpu_count": os.cpu_count(), "results": results}
         print(json.dumps(report, indent=2))
 
 

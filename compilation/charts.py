@@ -21,8 +21,10 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext
+
+from parindex import scoring
 
 # A generic family: the host page's font in the browser; the PDF passes its own.
 DEFAULT_FONT = "sans-serif"
@@ -39,8 +41,6 @@ COLOURS = {
     "text": "#222222",
 }
 
-ROW_HEIGHT = 18
-BAR_HEIGHT = 12
 FONT_SIZE = 11
 
 
@@ -51,21 +51,44 @@ def _get(row: Any, name: str, default: Any = 0) -> Any:
     return getattr(row, name, default)
 
 
-def _num(value: Any, places: int = 1) -> str:
-    return number_format(Decimal(str(value or 0)), decimal_pos=places)
+def _separator() -> str:
+    return get_format("DECIMAL_SEPARATOR")
 
 
-def _trim(text: str, limit: int) -> str:
-    """Shorten long labels: SVG text does not wrap, and names of areas are long."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _points(value: Any) -> str:
+    """Points as everywhere else: two decimals, half-up, in parindex.scoring."""
+    return scoring.points_text(value or 0, _separator())
 
 
-def _open_svg(width: int, height: int, title: str, font_family: str) -> str:
+def _percent(part: int, whole: int) -> str:
+    """The completion rate as the tables print it (66,67%, never a truncated 66,6 %)."""
+    return scoring.percent_text(scoring.ratio_percent(part, whole) if whole else 0, _separator())
+
+
+def _wrap(text: str, limit: int) -> list[str]:
+    """A label on as many lines as it needs, at word boundaries: never cut with "…"."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label(x: float, y: float, lines: list[str], line_h: float, anchor: str = "end") -> str:
+    """A wrapped label, one <tspan> a line, its first baseline at ``y``."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else line_h:.1f}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{COLOURS["text"]}">{spans}</text>'
+
+
+def _open_svg(width: int, height: int, title: str, font_family: str, font_size: float = FONT_SIZE) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'font-family="{escape(font_family)}" font-size="{FONT_SIZE}" '
+        f'font-family="{escape(font_family)}" font-size="{font_size:g}" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
 
@@ -84,25 +107,43 @@ def _rect(x: float, y: float, w: float, h: float, colour: str) -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{colour}"/>'
 
 
-def _legend(width: int, items: Iterable[tuple[str, str]]) -> tuple[str, int]:
+def _legend(width: int, items: Iterable[tuple[str, str]], font_size: float = FONT_SIZE) -> tuple[str, int]:
     """A legend of coloured squares from the left edge, wrapping onto more lines when needed.
 
     SVG text has no layout, so label widths are estimated from their length; returns the
     markup and the height it takes, for the plot below to start under it.
     """
-    parts, x, y = [], 4.0, 12.0
+    line = font_size * 1.4
+    parts, x, y = [], 4.0, font_size + 1
     for colour, label in items:
-        needed = 14 + len(label) * FONT_SIZE * 0.55
+        needed = font_size * 1.3 + len(label) * font_size * 0.55
         if x > 4 and x + needed > width:
-            x, y = 4.0, y + 15
-        parts.append(_rect(x, y - 9, 10, 10, colour))
-        parts.append(_text(x + 14, y, label))
-        x += needed + 16
-    return "".join(parts), int(y) + 10
+            x, y = 4.0, y + line
+        parts.append(_rect(x, y - font_size * 0.85, font_size * 0.9, font_size * 0.9, colour))
+        parts.append(_text(x + font_size * 1.3, y, label))
+        x += needed + font_size * 1.5
+    return "".join(parts), int(y + font_size)
 
 
-def _empty(width: int, title: str, font_family: str, message: str) -> str:
-    return _open_svg(width, 40, title, font_family) + _text(width / 2, 24, message, "middle") + "</svg>"
+def _empty(width: int, title: str, font_family: str, message: str, font_size: float = FONT_SIZE) -> str:
+    return (
+        _open_svg(width, max(40, int(font_size * 3.6)), title, font_family, font_size)
+        + _text(width / 2, font_size * 2.2, message, "middle")
+        + "</svg>"
+    )
+
+
+def _label_chars(label_w: float, font_size: float) -> int:
+    """How many characters of a label fit on one line of ``label_w`` (average glyph ≈ 0.56 em, on the safe side)."""
+    return max(int(label_w / (font_size * 0.56)), 8)
+
+
+def _bar_rows(labels: list[str], label_w: float, font_size: float) -> tuple[list[list[str]], list[float], float]:
+    """Each label's lines and its row's height: a long name wraps and its row grows."""
+    line_h = font_size * 1.15
+    wrapped = [_wrap(label, _label_chars(label_w - 8, font_size)) for label in labels]
+    heights = [max(font_size * 1.65, len(lines) * line_h + font_size * 0.5) for lines in wrapped]
+    return wrapped, heights, line_h
 
 
 # ----------------------------------------------------------------- completion by agency
@@ -131,21 +172,21 @@ def _agency_segments(row: Any) -> dict[str, int]:
     }
 
 
-def _agency_bar(row: Any, y: float, label_w: int, bar_w: int) -> str:
+def _agency_bar(row: Any, y: float, label_w: int, bar_w: int, lines: list[str], line_h: float, fs: float) -> str:
     total = int(_get(row, "total"))
-    parts = [_text(label_w - 6, y + BAR_HEIGHT - 2, _trim(_get(row, "name", ""), 38), "end")]
+    bar_h = fs * 1.1
+    parts = [_label(label_w - 6, y + fs * 0.95, lines, line_h)]
     x = float(label_w)
     if total:
         for key, count in _agency_segments(row).items():
             w = bar_w * count / total
-            parts.append(_rect(x, y, w, BAR_HEIGHT, COLOURS[key]))
+            parts.append(_rect(x, y, w, bar_h, COLOURS[key]))
             x += w
     else:
-        parts.append(_rect(x, y, bar_w, BAR_HEIGHT, COLOURS["grid"]))
+        parts.append(_rect(x, y, bar_w, bar_h, COLOURS["grid"]))
     done = int(_get(row, "done_on_time")) + int(_get(row, "done_late"))
-    rate = Decimal(done * 100) / total if total else Decimal(0)
-    summary = f"{_num(rate)} % ({done}/{total})"
-    parts.append(_text(label_w + bar_w + 6, y + BAR_HEIGHT - 2, summary))
+    summary = f"{_percent(done, total)} ({done}/{total})"
+    parts.append(_text(label_w + bar_w + 6, y + fs * 0.95, summary))
     return "".join(parts)
 
 
@@ -157,23 +198,28 @@ def completion_by_agency_svg(
     legend: Mapping[str, str] | None = None,
     font_family: str = DEFAULT_FONT,
     empty_text: str | None = None,
+    font_size: float = FONT_SIZE,
 ) -> str:
     """One stacked bar per agency (rows of `figures.agency_table`, in their ranking order).
 
     The bar is the agency's led tasks: done on time, done late, overdue, and open but
-    not yet due; the figure on the right is the completion rate (done / total).
+    not yet due; the figure on the right is the completion rate (done / total), rounded
+    as every other percentage. Names wrap onto more lines; none is cut.
     """
     title = title if title is not None else gettext("Task completion by agency")
     if not rows:
-        return _empty(width, title, font_family, empty_text or gettext("No tasks."))
+        return _empty(width, title, font_family, empty_text or gettext("No tasks."), font_size)
     labels = {**_agency_legend_defaults(), **(legend or {})}
-    key, top = _legend(width, ((COLOURS[k], labels[k]) for k in AGENCY_SEGMENTS))
-    label_w, right_w = int(width * 0.38), 96
+    key, top = _legend(width, ((COLOURS[k], labels[k]) for k in AGENCY_SEGMENTS), font_size)
+    label_w, right_w = int(width * 0.38), int(font_size * 9.5)
     bar_w = width - label_w - right_w
-    height = top + ROW_HEIGHT * len(rows) + 6
-    parts = [_open_svg(width, height, title, font_family), key]
-    for i, row in enumerate(rows):
-        parts.append(_agency_bar(row, top + i * ROW_HEIGHT, label_w, bar_w))
+    wrapped, heights, line_h = _bar_rows([_get(r, "name", "") for r in rows], label_w, font_size)
+    height = int(top + sum(heights) + 6)
+    parts = [_open_svg(width, height, title, font_family, font_size), key]
+    y = float(top)
+    for row, lines, h in zip(rows, wrapped, heights, strict=True):
+        parts.append(_agency_bar(row, y, label_w, bar_w, lines, line_h, font_size))
+        y += h
     parts.append("</svg>")
     return "".join(parts)
 
@@ -181,18 +227,20 @@ def completion_by_agency_svg(
 # ----------------------------------------------------------------- points lost by area
 
 
-def _area_bar(row: Any, y: float, label_w: int, bar_w: int, scale: Decimal) -> str:
+def _area_bar(
+    row: Any, y: float, label_w: int, bar_w: int, scale: Decimal, lines: list[str], line_h: float, fs: float
+) -> str:
     max_points = Decimal(str(_get(row, "max_points")))
     points = Decimal(str(_get(row, "points")))
     lost = max_points - points
-    label = f"{_get(row, 'code', '')}. {_get(row, 'name', '')}"
-    parts = [_text(label_w - 6, y + BAR_HEIGHT - 2, _trim(label, 44), "end")]
+    bar_h = fs * 1.1
+    parts = [_label(label_w - 6, y + fs * 0.95, lines, line_h)]
     w_points = float(bar_w * points / scale) if scale else 0.0
     w_lost = float(bar_w * lost / scale) if scale else 0.0
-    parts.append(_rect(label_w, y, w_points, BAR_HEIGHT, COLOURS["points"]))
-    parts.append(_rect(label_w + w_points, y, w_lost, BAR_HEIGHT, COLOURS["lost"]))
-    summary = f"−{_num(lost, 2)} / {_num(max_points, 2)}" if lost else f"{_num(max_points, 2)}"
-    parts.append(_text(label_w + w_points + w_lost + 6, y + BAR_HEIGHT - 2, summary))
+    parts.append(_rect(label_w, y, w_points, bar_h, COLOURS["points"]))
+    parts.append(_rect(label_w + w_points, y, w_lost, bar_h, COLOURS["lost"]))
+    summary = f"−{_points(lost)} / {_points(max_points)}" if lost else f"{_points(max_points)}"
+    parts.append(_text(label_w + w_points + w_lost + 6, y + fs * 0.95, summary))
     return "".join(parts)
 
 
@@ -204,24 +252,30 @@ def points_lost_by_area_svg(
     legend: Mapping[str, str] | None = None,
     font_family: str = DEFAULT_FONT,
     empty_text: str | None = None,
+    font_size: float = FONT_SIZE,
 ) -> str:
     """One bar per area (rows of `figures.area_table`): points kept, then points lost.
 
     Bars share one scale, the largest area maximum, so a long red segment is a large
     loss in points, not merely in percent: that is where the province gains most.
+    Area names wrap onto more lines; none is cut.
     """
     title = title if title is not None else gettext("Points lost by area")
     if not rows:
-        return _empty(width, title, font_family, empty_text or gettext("No scores."))
+        return _empty(width, title, font_family, empty_text or gettext("No scores."), font_size)
     labels = {"points": gettext("Points"), "lost": gettext("Points lost"), **(legend or {})}
-    key, top = _legend(width, ((COLOURS[k], labels[k]) for k in ("points", "lost")))
-    label_w, right_w = int(width * 0.45), 90
+    key, top = _legend(width, ((COLOURS[k], labels[k]) for k in ("points", "lost")), font_size)
+    label_w, right_w = int(width * 0.45), int(font_size * 8.5)
     bar_w = width - label_w - right_w
     scale = max(Decimal(str(_get(r, "max_points"))) for r in rows)
-    height = top + ROW_HEIGHT * len(rows) + 6
-    parts = [_open_svg(width, height, title, font_family), key]
-    for i, row in enumerate(rows):
-        parts.append(_area_bar(row, top + i * ROW_HEIGHT, label_w, bar_w, scale))
+    names = [f"{_get(r, 'code', '')}. {_get(r, 'name', '')}" for r in rows]
+    wrapped, heights, line_h = _bar_rows(names, label_w, font_size)
+    height = int(top + sum(heights) + 6)
+    parts = [_open_svg(width, height, title, font_family, font_size), key]
+    y = float(top)
+    for row, lines, h in zip(rows, wrapped, heights, strict=True):
+        parts.append(_area_bar(row, y, label_w, bar_w, scale, lines, line_h, font_size))
+        y += h
     parts.append("</svg>")
     return "".join(parts)
 

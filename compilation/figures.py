@@ -78,6 +78,8 @@ class ScoreRow(scoring.DerivedScore):
     groups: tuple = scoring.DEFAULT_GROUPS
     focal_agency: str = ""
     focal_agency_id: int | None = None
+    #: the focal agency's full name, for documents (``focal_agency`` is the short one of the web)
+    focal_agency_name: str = ""
     tasks_total: int = 0
     tasks_open: int = 0
     is_leaf: bool = True
@@ -135,6 +137,7 @@ def score_tree(cycle: Cycle, kind: str = FrameworkKind.PAR, as_of: dt.date | Non
             parent.children.append(row)
             parent.is_leaf = False
             row.focal_agency = row.focal_agency or parent.focal_agency
+            row.focal_agency_name = row.focal_agency_name or parent.focal_agency_name
             row.focal_agency_id = row.focal_agency_id or parent.focal_agency_id
         else:
             roots.append(row)
@@ -346,6 +349,7 @@ def _row(node: dict, score: dict | None, counts: tuple[int, int]) -> ScoreRow:
         # str(Agency): the short name, else the name.
         focal_agency=(node["focal_short"] or node["focal_name"] or "") if node["focal_agency_id"] else "",
         focal_agency_id=node["focal_agency_id"],
+        focal_agency_name=(node["focal_name"] or "") if node["focal_agency_id"] else "",
         tasks_total=counts[0],
         tasks_open=counts[1],
     )
@@ -1217,6 +1221,11 @@ def earlier_labels(as_of: dt.date) -> dict[int, str]:
 def _earlier_names(as_of: dt.date) -> dict[int, str]:
     """Names valid on ``as_of`` of the agencies renamed since (a short list: renames are rare)."""
     return names_on(Agency.objects.filter(names__valid_to__gte=as_of).values_list("id", flat=True), as_of)
+
+
+def earlier_names(as_of: dt.date) -> dict[int, str]:
+    """Full names valid on ``as_of`` of the agencies renamed since: documents print full names."""
+    return _earlier_names(as_of)
 
 
 def _tracking_links(tasks, as_of: dt.date) -> tuple[dict[int, list[str]], dict[int, list[str]]]:

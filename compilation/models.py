@@ -34,6 +34,8 @@ class IssuedReport(models.Model):
     )
     as_of = models.DateField(_("figures as of"))
     proposals = models.TextField(_("proposals"), blank=True)
+    #: "pdf" (the signed original's layout) or "docx" (for the office to edit before signing)
+    file_format = models.CharField(_("format"), max_length=4, choices=[("pdf", "PDF"), ("docx", "DOCX")], default="pdf")
     requested_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("issued by"))
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     # When the render was last claimed: a row "running" long past it lost its worker (agencies' clock).

@@ -20,10 +20,12 @@ from .excel import runs
 from .models import IssuedReport
 
 
-def issue_report(cycle: Cycle, user: User, as_of: dt.date, proposals: str) -> IssuedReport:
+def issue_report(cycle: Cycle, user: User, as_of: dt.date, proposals: str, file_format: str = "pdf") -> IssuedReport:
     """Record the request and enqueue its generation once the row is committed."""
     with transaction.atomic():
-        issued = IssuedReport.objects.create(cycle=cycle, requested_by=user, as_of=as_of, proposals=proposals)
+        issued = IssuedReport.objects.create(
+            cycle=cycle, requested_by=user, as_of=as_of, proposals=proposals, file_format=file_format
+        )
         issued_id = issued.pk
         # robust: with the broker down the request still succeeds; the row stays pending and
         # requeue_pending() (beat, every few minutes) enqueues it once the broker is back.

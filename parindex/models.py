@@ -145,6 +145,13 @@ def default_reporting_kinds() -> list[str]:
     return [str(k) for k in REPORTING_KINDS_2021]
 
 
+REPORT_SUBJECT = (
+    "Kết quả khắc phục tồn tại, hạn chế liên quan đến Chỉ số cải cách hành chính "
+    "và Chỉ số hài lòng về sự phục vụ hành chính"
+)
+RECIPIENTS = "- Ủy ban nhân dân tỉnh (để báo cáo);\n- Chủ tịch, các Phó Chủ tịch UBND tỉnh;\n- Lưu: VT, CCHC."
+
+
 class Cycle(models.Model):
     """One year's campaign: its frameworks, the document settings and its key dates."""
 
@@ -178,21 +185,38 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("For archived or demo cycles; leave blank to evaluate as of today."),
     )
-    # Consolidated report (Decree 30/2020 format): number, subject, signer, recipients.
-    report_number = models.CharField(_("report number"), max_length=40, default="    /BC-SNV")
+    # Consolidated report (Decree 30/2020 format): number, subject, signer, recipients, citations.
+    # Blank defaults: compilation.consolidated.document.issue_blockers() refuses to issue until set.
+    report_number = models.CharField(
+        _("report number"),
+        max_length=40,
+        blank=True,
+        help_text=_('E.g. "125/BC-SNV"; leave the number blank ("/BC-SNV") for the records office.'),
+    )
     report_subject = models.CharField(
         _("report subject"),
         max_length=300,
-        default="Kết quả khắc phục tồn tại, hạn chế và tổng hợp điểm Chỉ số CCHC, SIPAS",
+        default=REPORT_SUBJECT,
+        help_text=_("Without abbreviations; the cycle's year is added when missing."),
     )
     signer_title = models.CharField(_("signer's title"), max_length=120, default="KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
     recipients = models.TextField(
         _("recipients (Nơi nhận)"),
-        default=(
-            "- UBND tỉnh (b/c);\n- CT, các PCT UBND tỉnh;\n- Các sở, ban, ngành;\n"
-            "- UBND các huyện, thị xã, thành phố;\n- Lưu: VT, CCHC."
-        ),
+        default=RECIPIENTS,
+        help_text=_("One line each; the groups of agencies that report are added from the cycle's reporting kinds."),
+    )
+    instruction_reference = models.CharField(
+        _("instructing document"),
+        max_length=300,
+        blank=True,
+        help_text=_("Cited in the opening, e.g. the Chairman's official letter by number and date."),
+    )
+    basis_reference = models.CharField(
+        _("basis document"),
+        max_length=300,
+        blank=True,
+        help_text=_("Cited in the opening, e.g. SNV's report by number and date."),
     )
     # Reminders: days before a deadline, the step while overdue, and when to escalate.
     reminder_offsets = models.CharField(

@@ -47,11 +47,47 @@ def gap(max_points: Decimal, score: Decimal | None) -> Decimal:
     return max_points - (score if score is not None else Decimal(0))
 
 
+# ---- The one rounding place (docs/glossary.md, "Numbers and dates"). Points and percentages
+# round half-up once, to two decimals, here; the web, the PDF, the DOCX, Excel and e-mails
+# print what these functions give, so "66,67%" is the same figure everywhere.
+PLACES = Decimal("0.01")
+
+
+def round_half_up(value: Decimal | int | float | str, places: Decimal = PLACES) -> Decimal:
+    """Half-up to two decimals (2.675 → 2.68, 66.665 → 66.67), whatever the Decimal context."""
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+
+
 def percentage(points: Decimal, max_points: Decimal) -> Decimal:
     """Points as a percentage of the maximum, to two decimals (0 when there is no maximum)."""
     if not max_points:
         return Decimal("0.00")
-    return (points * HUNDRED / max_points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return round_half_up(Decimal(points) * HUNDRED / Decimal(max_points))
+
+
+def ratio_percent(part: int | Decimal, whole: int | Decimal) -> Decimal:
+    """``part`` of ``whole`` as a percentage (a completion rate): 2 of 3 → 66.67."""
+    return percentage(Decimal(part), Decimal(whole))
+
+
+def _decimal_text(value: Decimal, separator: str) -> str:
+    text = format(round_half_up(value), "f")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    whole = ".".join([whole, *groups]) if separator == "," else ",".join([whole, *groups])
+    return ("-" if text.startswith("-") else "") + whole + separator + fraction
+
+
+def points_text(value: Decimal | int | float | str, separator: str = ",") -> str:
+    """Points as printed: two decimals, decimal comma in Vietnamese ("8,75", "10,00")."""
+    return _decimal_text(Decimal(str(value)), separator)
+
+
+def percent_text(value: Decimal | int | float | str, separator: str = ",") -> str:
+    """A percentage as printed: two decimals, no space before the sign ("85,00%")."""
+    return _decimal_text(Decimal(str(value)), separator) + "%"
 
 
 # The thresholds of 876/QĐ-BNV: A ≥ 90 %, B 80 % to < 90 %, C 70 % to < 80 %. Each framework

@@ -122,13 +122,14 @@ def agency_calendar(agency: Agency, cycle: Cycle | None = None) -> str:
     cycle = cycle or Cycle.current()
     stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     with translation.override("vi"):
+        name = _("Deadlines of %(agency)s") % {"agency": agency}
         lines = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
             "PRODID:-//PAR Tracker//Deadlines//VI",
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
-            f"X-WR-CALNAME:{escape(_('Deadlines of %(agency)s') % {'agency': agency})}",
+            f"X-WR-CALNAME:{escape(name)}",
             "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
         ]
         if cycle is not None:

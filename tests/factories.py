@@ -67,11 +67,16 @@ class CycleFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("year",)
 
     year = 2021
-    name = factory.LazyAttribute(lambda o: f"Chu kỳ {o.year}")
+    name = factory.LazyAttribute(lambda o: f"Kỳ đánh giá {o.year}")
     report_deadline = dt.date(2021, 11, 15)
     task_completion_target = dt.date(2021, 12, 31)
     self_assessment_date = dt.date(2022, 2, 28)
     reference_date = dt.date(2021, 11, 15)
+    # The document settings without which the consolidated report is not issued (issue_blockers).
+    report_number = "/BC-SNV"
+    signer_name = "Trần Thị Bình"
+    instruction_reference = "Công văn số 100/UBND-KSTT ngày 20/10/2021 của Chủ tịch Ủy ban nhân dân tỉnh"
+    basis_reference = "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ"
 
 
 class ScoreFactory(factory.django.DjangoModelFactory):

@@ -82,7 +82,7 @@ def _claim(issued_id: int) -> dt.datetime | None:
 
 def _store(issued: IssuedReport, data: bytes, claimed_at: dt.datetime) -> bool:
     """Archive the bytes once, if the claim still holds; the row keeps their size and SHA-256."""
-    issued.file.save(f"bao-cao-{issued.cycle.year}.pdf", ContentFile(data), save=False)
+    issued.file.save(f"bao-cao-{issued.cycle.year}.{issued.file_format}", ContentFile(data), save=False)
     done = IssuedReport.objects.filter(pk=issued.pk, status=IssuedReportStatus.RUNNING, started_at=claimed_at).update(
         file=issued.file.name,
         size=len(data),
@@ -104,7 +104,11 @@ def generate_report(issued_id: int) -> IssuedReport:
         return IssuedReport.objects.get(pk=issued_id)
     issued = IssuedReport.objects.select_related("cycle", "cycle__previous").get(pk=issued_id)
     try:
-        _store(issued, document.render_report(issued.cycle, issued.as_of, issued.proposals), claimed_at)
+        _store(
+            issued,
+            document.render_report(issued.cycle, issued.as_of, issued.proposals, fmt=issued.file_format),
+            claimed_at,
+        )
     except Exception as exc:  # the page must show the failure instead of spinning forever
         log.exception("Consolidated report %s failed", issued_id)
         IssuedReport.objects.filter(pk=issued_id, status=IssuedReportStatus.RUNNING, started_at=claimed_at).update(

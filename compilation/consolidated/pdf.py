@@ -14,7 +14,11 @@ What it guarantees, whatever the host has installed:
 
 from __future__ import annotations
 
+import gc
+import io
 import logging
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,3 +110,112 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a template of ``templates/pdf/`` to PDF bytes."""
     return html_to_pdf(render_html(template_name, context))
+
+
+# ----------------------------------------------------------------- parallel parts (issue 16, §6)
+
+
+def _render_in_child(html: str) -> tuple[int, str]:
+    """Fork a process that lays out ``html`` and writes the PDF to a temporary file.
+
+    os.fork, not multiprocessing: a Celery prefork worker is a daemonic process, which
+    multiprocessing forbids to have children. The child touches no database connection and
+    leaves with os._exit, so nothing of the parent (connections, atexit hooks) runs twice.
+    """
+    fd, path = tempfile.mkstemp(prefix="report-part-", suffix=".pdf")
+    os.close(fd)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            Path(path).write_bytes(html_to_pdf(html))
+            code = 0
+        finally:
+            os._exit(code)
+    return pid, path
+
+
+def render_parallel(htmls: list[str]) -> tuple[list[bytes], list[float]]:
+    """Each HTML laid out in its own process (the first in this one); the PDFs in order, and
+    every process's peak RSS in MB (for the benchmark: the processes' sum is the render's peak)."""
+    if len(htmls) == 1 or not hasattr(os, "fork"):
+        return [html_to_pdf(h) for h in htmls], [_maxrss_mb()]
+    # Objects that exist before the fork stay shared with the children only if nothing writes to
+    # them: gc.freeze keeps the collector from touching them (their memory counts once, not thrice).
+    gc.collect()
+    gc.freeze()
+    try:
+        children = [_render_in_child(h) for h in htmls[1:]]
+    finally:
+        gc.unfreeze()
+    first = html_to_pdf(htmls[0])
+    parts, peaks = [first], [_maxrss_mb()]
+    failed = False
+    for pid, path in children:
+        _pid, status, usage = os.wait4(pid, 0)
+        peaks.append(usage.ru_maxrss / 1024)
+        failed = failed or os.waitstatus_to_exitcode(status) != 0
+        file = Path(path)
+        parts.append(file.read_bytes() if file.exists() else b"")
+        file.unlink(missing_ok=True)
+    if failed:
+        raise RuntimeError("A part of the report failed to render in its process")
+    return parts, peaks
+
+
+def _maxrss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+NUMBERS_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>
+@font-face {{ font-family: "{family}"; src: url("{regular}"); }}
+@page {{ size: A4 portrait; margin: 20mm 15mm 20mm 30mm;
+  @top-center {{ content: counter(page); font-size: 13pt; vertical-align: middle; }} }}
+@page :first {{ @top-center {{ content: none; }} }}
+html {{ font-family: "{family}"; font-size: 13pt; }}
+div {{ break-after: page; height: 1px; }}
+</style></head><body>{pages}</body></html>"""
+
+
+def number_pages(data: bytes) -> bytes:
+    """Stamp page numbers on a PDF laid out without them: centred in the top margin, as the
+    CSS draws them on the body, from page 2 (an annex numbers its own pages from 1)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    count = len(reader.pages)
+    fonts = font_urls()
+    stamps = PdfReader(
+        io.BytesIO(
+            html_to_pdf(NUMBERS_HTML.format(family=FONT_FAMILY, regular=fonts["regular"], pages="<div></div>" * count))
+        )
+    )
+    writer = PdfWriter(clone_from=reader)
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        page.merge_page(stamp)
+        page.compress_content_streams()  # merge_page writes the joined stream uncompressed
+    return _write(writer)
+
+
+def merge(parts: list[bytes], metadata_from: int = 0) -> bytes:
+    """The PDFs one after the other, with the document information of part ``metadata_from``."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    readers = [PdfReader(io.BytesIO(p)) for p in parts]
+    for reader in readers:
+        for page in reader.pages:
+            writer.add_page(page)
+    info = readers[metadata_from].metadata
+    if info:
+        writer.add_metadata({k: v for k, v in info.items() if isinstance(k, str)})
+    return _write(writer)
+
+
+def _write(writer) -> bytes:
+    out = io.BytesIO()
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    writer.write(out)
+    return out.getvalue()

@@ -183,7 +183,7 @@ def load_cycle2025(stats) -> Cycle:
     cycle, created = Cycle.objects.get_or_create(
         year=2025,
         defaults={
-            "name": "Chu kỳ 2025 – tỉnh Gia Lai (minh họa)",
+            "name": "Kỳ đánh giá 2025 – tỉnh Gia Lai (minh họa)",
             "previous": previous,
             "reporting_kinds": [str(k) for k in REPORTING_KINDS_2025],
             "report_deadline": dt.date(2025, 11, 15),
@@ -192,10 +192,8 @@ def load_cycle2025(stats) -> Cycle:
             "reference_date": dt.date(2025, 11, 15),
             "governing_body": "UBND TỈNH GIA LAI",
             "place": "Gia Lai",
-            "recipients": (
-                "- UBND tỉnh (b/c);\n- CT, các PCT UBND tỉnh;\n- Các sở, ban, ngành;\n"
-                "- UBND các xã, phường;\n- Lưu: VT, CCHC."
-            ),
+            # The addressee groups of "Nơi nhận" come from the reporting kinds above.
+            "recipients": "- Ủy ban nhân dân tỉnh (để báo cáo);\n- Chủ tịch, các Phó Chủ tịch UBND tỉnh;\n- Lưu: VT, CCHC.",
         },
     )
     stats.add("cycle", created)

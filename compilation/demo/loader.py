@@ -263,7 +263,7 @@ def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Sta
     c2020, created = Cycle.objects.get_or_create(
         year=2020,
         defaults={
-            "name": "Chu kỳ 2020",
+            "name": "Kỳ đánh giá 2020",
             "report_deadline": dt.date(2020, 11, 15),
             "task_completion_target": dt.date(2020, 12, 31),
             "self_assessment_date": dt.date(2021, 2, 26),
@@ -274,13 +274,21 @@ def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Sta
     c2021, created = Cycle.objects.get_or_create(
         year=2021,
         defaults={
-            "name": "Chu kỳ 2021 – khắc phục theo Báo cáo 117/BC-SNV",
+            "name": "Kỳ đánh giá 2021 – khắc phục theo Báo cáo 117/BC-SNV",
             "previous": c2020,
             "is_current": True,
             "report_deadline": dt.date(2021, 11, 15),
             "task_completion_target": dt.date(2021, 12, 31),
             "self_assessment_date": dt.date(2022, 2, 28),
             "reference_date": AS_OF,
+            # The document settings the report needs before it can be issued. The letter's own
+            # number and date are blank in the source text: the demo's number is illustrative.
+            "report_number": "/BC-SNV",
+            "signer_name": "Nguyễn Văn An",
+            "instruction_reference": (
+                "Công văn số 6188/UBND-KSTT ngày 20/10/2021 của Chủ tịch Ủy ban nhân dân tỉnh Bình Định"
+            ),
+            "basis_reference": "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ",
         },
     )
     stats.add("cycle", created)
@@ -568,7 +576,7 @@ def load_2022(c2021: Cycle, par2021: Framework, stats: Stats) -> Cycle:
     cycle, created = Cycle.objects.get_or_create(
         year=2022,
         defaults={
-            "name": "Chu kỳ 2022 – Bộ tiêu chí 876/QĐ-BNV (minh họa)",
+            "name": "Kỳ đánh giá 2022 – Bộ tiêu chí 876/QĐ-BNV (minh họa)",
             "previous": c2021,
             "report_deadline": dt.date(2022, 11, 15),
             "task_completion_target": dt.date(2022, 12, 31),

@@ -68,7 +68,7 @@ SCORE_COLUMNS = (
     Column("gap", "Điểm bị mất", width=10, number_format=POINTS_FORMAT),
     Column("below_max", "Dưới điểm tối đa", width=10),
     _col(F, "previous_score"),
-    Column("change", "Thay đổi so với năm trước", width=12, number_format=POINTS_FORMAT),
+    Column("change", "Tăng, giảm so với năm trước", width=12, number_format=POINTS_FORMAT),
     _col(F, "focal_agency"),
     Column("tasks_total", "Số nhiệm vụ", width=10, number_format=INTEGER_FORMAT),
     Column("tasks_open", "Nhiệm vụ chưa hoàn thành", width=12, number_format=INTEGER_FORMAT),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,9 +28,27 @@ class IssueReportForm(forms.Form):
         help_text=_("Written in Vietnamese, as it appears in the report; each line becomes a paragraph."),
     )
 
-    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("pdf", _("PDF (to sign)")), ("docx", _("DOCX (to edit before signing)"))],
+        initial="pdf",
+        required=False,
+    )
+
+    def __init__(self, *args, today: dt.date | None = None, blockers: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or clock.today()
+        self.blockers = blockers or []
+
+    def clean_file_format(self) -> str:
+        return self.cleaned_data.get("file_format") or "pdf"
+
+    def clean(self):
+        """The cycle's document settings must be complete (document.issue_blockers)."""
+        cleaned = super().clean()
+        for problem in self.blockers:
+            self.add_error(None, problem)
+        return cleaned
 
     def clean_as_of(self) -> dt.date:
         """A report cannot describe a day that has not come yet: statuses would be guesses."""
@@ -39,7 +58,7 @@ class IssueReportForm(forms.Form):
         return as_of
 
     def clean_proposals(self) -> str:
-        text = self.cleaned_data["proposals"].replace("\r\n", "\n").strip()
+        text = unicodedata.normalize("NFC", self.cleaned_data["proposals"].replace("\r\n", "\n")).strip()
         if not text:
             raise forms.ValidationError(_("Write the proposals before issuing."))
         return text

@@ -167,7 +167,8 @@ class StartCycleForm(forms.Form):
         initial=True,
         help_text=_("Recommended: later edits of the new tree leave earlier cycles unchanged."),
     )
-    carry_tasks = forms.BooleanField(label=_("Carry open tasks over"), required=False)
+    # Checked by default (issue 16): an unfinished task stays an obligation in the next cycle.
+    carry_tasks = forms.BooleanField(label=_("Carry open tasks over"), required=False, initial=True)
     carried_deadline = forms.DateField(
         label=_("Deadline of carried tasks"),
         required=False,

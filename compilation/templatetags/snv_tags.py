@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from parindex import scoring
 from parindex.scoring import RankingGroup
 
 register = template.Library()
@@ -31,24 +32,28 @@ GROUP_BADGES = {
 
 
 def format_points(value: Decimal | int | None) -> str:
-    """Points in the active language without trailing zeros: 0,5 / 1,25 / 10 in Vietnamese.
+    """Points in the active language without trailing zeros, for a form's input: 0,5 / 1,25 / 10.
 
-    Scores stay below a thousand, so only the decimal separator differs by
-    language; this fast path matters on the score tree (about a thousand
-    numbers per page), where number_format() per value was a fifth of the time.
+    Only the value of an input field (what the user typed back); every figure shown reads
+    ``points`` (two decimals, rounded half-up in parindex.scoring).
     """
     if value is None:
         return ""
-    exact = Decimal(value).quantize(Decimal("0.01"))
+    exact = scoring.round_half_up(value)
     plain = format(exact.normalize(), "f")
     if abs(exact) >= 1000:
         return number_format(Decimal(plain))
     return plain.replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
+def _separator() -> str:
+    return get_format("DECIMAL_SEPARATOR")
+
+
 @register.filter
 def points(value) -> str:
-    return format_points(value) if value is not None else "—"
+    """A figure in points: two decimals, half-up, once (parindex.scoring): 8,75 / 10,00."""
+    return scoring.points_text(value, _separator()) if value is not None and value != "" else "—"
 
 
 @register.filter
@@ -57,10 +62,10 @@ def signed_points(value) -> str:
     if value is None:
         return "—"
     if value > 0:
-        return "+" + format_points(value)
+        return "+" + points(value)
     if value < 0:
-        return "−" + format_points(-value)
-    return format_points(value)
+        return "−" + points(-value)
+    return points(value)
 
 
 @register.filter
@@ -110,10 +115,10 @@ def days_left(days: int | None) -> str:
 
 @register.filter
 def pct(value) -> str:
-    """A percentage with two decimals in the active language: 86,37 %."""
-    if value is None:
+    """A percentage with two decimals, half-up, no space (glossary): 86,37%."""
+    if value is None or value == "":
         return "—"
-    return f"{number_format(Decimal(value), decimal_pos=2)} %"
+    return scoring.percent_text(value, _separator())
 
 
 @register.simple_tag

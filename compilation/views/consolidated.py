@@ -23,7 +23,7 @@ from parindex.access import selected_cycle
 from parindex.models import Cycle
 
 from .. import tasks
-from ..consolidated import issuing
+from ..consolidated import document, issuing
 from ..forms.consolidated import IssueReportForm
 from ..models import IssuedReport, IssuedReportStatus
 
@@ -51,6 +51,7 @@ def _list_context(cycle: Cycle, form: IssueReportForm | None) -> dict:
         "cycles": Cycle.objects.order_by("-year"),
         "reports": cycle.issued_reports.select_related("requested_by").order_by("-requested_at"),
         "form": form,
+        "blockers": document.issue_blockers(cycle),
     }
 
 
@@ -72,10 +73,11 @@ def report_issue(request: HttpRequest) -> HttpResponse:
     if not request.user.is_snv:
         raise PermissionDenied
     cycle = selected_cycle(request, form_field=True)
-    form = IssueReportForm(request.POST, today=cycle.today())
+    form = IssueReportForm(request.POST, today=cycle.today(), blockers=document.issue_blockers(cycle))
     if not form.is_valid():
         return render(request, "compilation/report_list.html", _list_context(cycle, form), status=400)
-    issued = tasks.issue_report(cycle, request.user, form.cleaned_data["as_of"], form.cleaned_data["proposals"])
+    data = form.cleaned_data
+    issued = tasks.issue_report(cycle, request.user, data["as_of"], data["proposals"], data["file_format"])
     messages.success(request, _("The report was issued; its PDF appears here as soon as it is generated."))
     return redirect("compilation:report-detail", pk=issued.pk)
 
@@ -119,8 +121,10 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     if hashlib.sha256(data).hexdigest() != issued.sha256:
         log.error("Issued report %s: file %s does not match its SHA-256", issued.pk, issued.file.name)
         raise Http404
-    filename = f"bao-cao-{issued.cycle.year}-{issued.as_of:%Y%m%d}-{issued.pk}.pdf"
-    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type="application/pdf")
+    fmt = issued.file_format
+    filename = f"bao-cao-{issued.cycle.year}-{issued.as_of:%Y%m%d}-{issued.pk}.{fmt}"
+    content_type = document.CONTENT_TYPES[fmt]
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type)
     response["ETag"] = f'"{issued.sha256}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

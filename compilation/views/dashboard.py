@@ -18,6 +18,8 @@ from .. import charts, figures
 # Agencies drawn in the completion chart: all of a province; at national scale the lowest only.
 CHART_AGENCIES = 60
 CHART_LOWEST = 30
+NARROW = 340  # px: a 390 px phone less the card's padding
+NARROW_WEEKS = 4
 
 
 def _charts(data: figures.DashboardData) -> dict[str, str]:
@@ -27,6 +29,11 @@ def _charts(data: figures.DashboardData) -> dict[str, str]:
         "agencies": mark_safe(charts.completion_by_agency_svg(shown, width=960)),  # noqa: S308 — escaped by charts
         "areas": mark_safe(charts.points_lost_by_area_svg(data.areas)),  # noqa: S308
         "over_time": mark_safe(charts.status_over_time_svg(data.over_time)),  # noqa: S308
+        # Phones (< 576 px): the same charts drawn narrow (names wrap), the weekly one with its
+        # latest weeks only, so nothing is clipped and no chart needs scrolling sideways.
+        "agencies_narrow": mark_safe(charts.completion_by_agency_svg(shown, width=NARROW)),  # noqa: S308
+        "areas_narrow": mark_safe(charts.points_lost_by_area_svg(data.areas, width=NARROW)),  # noqa: S308
+        "over_time_narrow": mark_safe(charts.status_over_time_svg(data.over_time[-NARROW_WEEKS:], width=NARROW)),  # noqa: S308
         "agencies_shown": len(shown),
         "agencies_ranked": len(ranked),
     }

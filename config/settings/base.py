@@ -127,6 +127,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PAR Tracker <no-reply@par.local>")
+# The name notices are sent under (remediation.reminders.digest.sender), at DEFAULT_FROM_EMAIL's address.
+NOTICE_SENDER_NAME = env("NOTICE_SENDER_NAME", default="Sở Nội vụ tỉnh Bình Định – Theo dõi CCHC")
+# django-filter's empty choice reads "Tất cả" (glossary), never "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery. Without REDIS_URL tasks run eagerly in the web process (embedded default).

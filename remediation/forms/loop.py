@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .manage import DATE_WIDGET
-from .work import VersionedForm
+from .work import OwnIds, VersionedForm
 
 
 def _helper() -> FormHelper:
@@ -18,6 +18,7 @@ def _helper() -> FormHelper:
 
 
 class VerifyForm(VersionedForm):
+    id_prefix = "verify"
     note = forms.CharField(
         label=_("Verifier's comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -28,6 +29,7 @@ class VerifyForm(VersionedForm):
 
 
 class SendBackForm(VersionedForm):
+    id_prefix = "send_back"
     reason = forms.CharField(label=_("Why it is sent back"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -35,7 +37,8 @@ class SendBackForm(VersionedForm):
         self.helper = _helper()
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(OwnIds, forms.Form):
+    id_prefix = "extension"
     proposed_deadline = forms.DateField(label=_("Proposed deadline"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -44,7 +47,8 @@ class ExtensionRequestForm(forms.Form):
         self.helper = _helper()
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(OwnIds, forms.Form):
+    id_prefix = "decision"
     deadline = forms.DateField(
         label=_("Approved deadline"),
         required=False,

@@ -79,7 +79,10 @@ class _TaskFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         self.fields["sub_criteria"].queryset = sub_criteria_of(cycle)
-        self.fields["sub_criteria"].widget.attrs["size"] = 8
+        self.fields["sub_criteria"].widget.attrs.update(
+            # static/js/filter-select.js: a search box above, the number chosen below (issue 16, §5)
+            {"size": 10, "data-filter": _("Search by code or name"), "data-count": _("%s chosen")}
+        )
         self.fields["coordinating_agencies"].queryset = assignable_agencies(cycle)
 
 
@@ -201,7 +204,7 @@ class ManageTaskFilter(django_filters.FilterSet):
     )
     criterion = django_filters.NumberFilter(field_name="sub_criteria", label=_("Sub-criterion"), distinct=True)
     closed = django_filters.ChoiceFilter(
-        choices=CLOSED_CHOICES[1:], method="by_closed", label=_("Closed"), empty_label=CLOSED_CHOICES[0][1]
+        choices=CLOSED_CHOICES[1:], method="by_closed", label=_("Closed tasks"), empty_label=CLOSED_CHOICES[0][1]
     )
 
     class Meta:

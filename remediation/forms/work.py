@@ -40,13 +40,27 @@ class MultipleFileField(forms.FileField):
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
 
 
-class VersionedForm(forms.Form):
+class OwnIds:
+    """A form sharing its page with others (the task page has up to seven): its fields' ids carry
+    the form's own prefix ("progress_cause", "cause_cause"), so a label never focuses a field of
+    another form and no id repeats; the fields' names, which the views read, are unchanged."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(OwnIds, forms.Form):
     """Carries the version the user saw, for optimistic locking."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ProgressForm(VersionedForm):
+    id_prefix = "progress"
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     reported_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
@@ -86,6 +100,7 @@ class ProgressForm(VersionedForm):
 
 
 class CompleteForm(VersionedForm):
+    id_prefix = "complete"
     completed_on = forms.DateField(label=_("Completion date"), widget=DATE_WIDGET)
     note = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     files = MultipleFileField(label=_("Evidence files"), help_text=_("At least one file is required."))
@@ -124,6 +139,7 @@ class CompleteForm(VersionedForm):
 
 
 class CauseForm(VersionedForm):
+    id_prefix = "cause"
     cause = forms.CharField(label=_("Cause (nguyên nhân)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     cannot_finish = forms.BooleanField(label=_("The task cannot be finished"), required=False)
 

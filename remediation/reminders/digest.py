@@ -7,6 +7,7 @@ import logging
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -74,7 +75,15 @@ def days_text(days: int) -> str:
         return ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}
     if days == 0:
         return _("Due today")
-    return ngettext("%(n)s day late", "%(n)s days late", -days) % {"n": -days}
+    return ngettext("%(n)s day overdue", "%(n)s days overdue", -days) % {"n": -days}
+
+
+def sender() -> str:
+    """The From of every notice: named after the province's SNV (``NOTICE_SENDER_NAME``), at the
+    address of DEFAULT_FROM_EMAIL; without a name, DEFAULT_FROM_EMAIL as it is."""
+    name = " ".join(str(getattr(settings, "NOTICE_SENDER_NAME", "")).split()).replace('"', "")
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return f'"{name}" <{address}>' if name and address else settings.DEFAULT_FROM_EMAIL
 
 
 class DigestBuilder:
@@ -227,7 +236,7 @@ def render_digest(user, items: list[DigestItem], as_of: dt.date) -> EmailMultiAl
         subject = " ".join(render_to_string("emails/reminder_digest_subject.txt", context).split())
         text = render_to_string("emails/reminder_digest.txt", context)
         html = render_to_string("emails/reminder_digest.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = EmailMultiAlternatives(subject, text, sender(), [user.email])
     message.attach_alternative(html, "text/html")
     return message
 

@@ -32,7 +32,7 @@ from agencies import clock
 from ..models import Notification
 from ..notices import NoticeKind
 from .claims import stale_claim_window
-from .digest import deliver
+from .digest import deliver, sender
 from .links import notifications_link
 
 User = get_user_model()
@@ -84,7 +84,7 @@ def render_notices(user, notices: list[Notification]) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string("emails/notice_digest_subject.txt", context).split())
         text = render_to_string("emails/notice_digest.txt", context)
         html = render_to_string("emails/notice_digest.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = EmailMultiAlternatives(subject, text, sender(), [user.email])
     message.attach_alternative(html, "text/html")
     return message
 

@@ -93,7 +93,7 @@ def report_edit(request: HttpRequest) -> HttpResponse:
             messages.info(
                 request,
                 _("Receipt no. %(number)s, submitted at %(time)s.")
-                % {"number": report.receipt_number, "time": date_format(localtime(report.submitted_at), "H:i d/m/Y")},
+                % {"number": report.receipt_number, "time": date_format(localtime(report.submitted_at), "d/m/Y H:i")},
             )
         else:
             services.save_report_draft(

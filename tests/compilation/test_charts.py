@@ -24,16 +24,30 @@ def test_completion_chart_escapes_names_and_stays_well_formed():
     svg = charts.completion_by_agency_svg([agency('<script>alert("x")</script> & Sở', 4, 1, 1, 1)])
     root = parse(svg)
     assert "<script>" not in svg
-    texts = [t.text for t in root.iter(f"{SVG}text")]
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     assert any(t and t.startswith("<script>") for t in texts)  # shown as text, not markup
 
 
 def test_completion_chart_grows_with_its_rows_and_splits_each_bar_into_its_total():
     one = parse(charts.completion_by_agency_svg([agency("A", 4, 1, 1, 1)], width=600))
     three = parse(charts.completion_by_agency_svg([agency(n, 4, 1, 1, 1) for n in "ABC"], width=600))
-    assert int(three.get("height")) - int(one.get("height")) == 2 * charts.ROW_HEIGHT
-    widths = [float(r.get("width")) for r in one.iter(f"{SVG}rect") if float(r.get("height")) == charts.BAR_HEIGHT]
-    assert abs(sum(widths) - (600 - int(600 * 0.38) - 96)) < 0.5
+    row = charts.FONT_SIZE * 1.65  # a one-line row
+    assert abs(int(three.get("height")) - int(one.get("height")) - 2 * row) <= 1
+    bar = round(charts.FONT_SIZE * 1.1, 1)
+    widths = [float(r.get("width")) for r in one.iter(f"{SVG}rect") if float(r.get("height")) == bar]
+    assert abs(sum(widths) - (600 - int(600 * 0.38) - int(charts.FONT_SIZE * 9.5))) < 0.5
+
+
+def test_long_names_wrap_onto_lines_and_are_never_cut():
+    name = "Ủy ban nhân dân huyện Tuy Phước tỉnh Bình Định, tên rất dài để phải xuống dòng"
+    svg = charts.completion_by_agency_svg([agency(name, 3, 2, 0, 0)], width=600, font_size=15)
+    root = parse(svg)
+    assert "…" not in svg
+    label = next(t for t in root.iter(f"{SVG}text") if list(t.iter(f"{SVG}tspan")))
+    lines = [s.text for s in label.iter(f"{SVG}tspan")]
+    assert len(lines) > 1 and " ".join(lines) == name
+    assert root.get("font-size") == "15"
+    assert "66,67% (2/3)" in svg or "66.67% (2/3)" in svg  # rounded half-up, as the tables
 
 
 def test_points_lost_chart_takes_area_rows():

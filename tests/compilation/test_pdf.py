@@ -29,6 +29,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 from compilation import figures
 from compilation.consolidated import document as report_services
 from compilation.consolidated import pdf
+from parindex import scoring
 from parindex.models import Cycle, FrameworkKind
 
 # Marks the module's tests as database users, so pytest-django creates the test database
@@ -58,6 +59,7 @@ class DemoReport:
     headline: figures.Headline
     below_max_codes: list[str]
     as_of: dt.date
+    parallel: bytes = b""  # the same report laid out in parallel processes (issue 16, §6)
 
     @property
     def reader(self) -> PdfReader:
@@ -94,6 +96,11 @@ def report(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoReport:
         call_command("render_report", "--cycle", "2021", "--as-of", f"{as_of:%d/%m/%Y}", "--output", str(out),
                      "--proposals", PROPOSALS, stdout=io.StringIO())  # fmt: skip
         result.command_data = out.read_bytes()
+        threshold, report_services.PARALLEL_FROM = report_services.PARALLEL_FROM, 0
+        try:
+            result.parallel = report_services.render_pdf(context)[0]
+        finally:
+            report_services.PARALLEL_FROM = threshold
         transaction.set_rollback(True)
     return result
 
@@ -141,12 +148,14 @@ def test_section_two_lists_the_47_codes_below_max(report):
 def test_score_figures_equal_the_dashboard_headline(report):
     totals, projection = report.headline.totals, report.headline.projection
     text = report.text.replace("\n", " ")
-    assert f"đạt {vi(totals.points)}/{vi(totals.max_points)} điểm ({vi(totals.percent)} %)" in text
+    assert f"đạt {vi(totals.points)}/{vi(totals.max_points)} điểm ({scoring.percent_text(totals.percent)})" in text
     assert f"Năm 2020 đạt {vi(totals.previous_points)} điểm" in text
     every = report.headline.projection_all
     assert "nếu mọi nhiệm vụ đạt (" in text and "tính theo việc đã xong (" in text
-    assert f"khắc phục đạt điểm tối đa) là {vi(every.points)} điểm ({vi(every.percent)} %)" in text
-    assert f"nhiệm vụ đã hoàn thành) là {vi(projection.points)} điểm ({vi(projection.percent)} %)" in text
+    assert f"khắc phục đạt điểm tối đa) là {vi(every.points)} điểm ({scoring.percent_text(every.percent)})" in text
+    assert (
+        f"nhiệm vụ đã hoàn thành) là {vi(projection.points)} điểm ({scoring.percent_text(projection.percent)})" in text
+    )
     assert f"Có {report.headline.below_max} tiêu chí thành phần chưa đạt điểm tối đa, bị mất {vi(totals.lost)}" in text
 
 
@@ -160,10 +169,36 @@ def test_task_and_report_counts_equal_the_dashboard_headline(report):
         f"trong đó quá hạn {tasks['overdue']}."
     ) in text
     assert (
-        f"Có {reports.addressees} cơ quan, đơn vị, địa phương phải báo cáo kết quả (hạn ngày 15/11/2021): "
-        f"{reports.accepted} báo cáo đã được tiếp nhận, {reports.submitted} đã báo cáo đúng hạn (đang xem xét), "
-        f"{reports.late} báo cáo trễ hạn, {reports.missing} chưa báo cáo"
+        f"Có {reports.addressees} cơ quan, đơn vị, địa phương phải báo cáo kết quả (hạn ngày 15/11/2021), "
+        f"trong đó: đã gửi đúng hạn {reports.submitted}; đã gửi quá hạn {reports.late}; "
+        f"bị trả lại {reports.returned}; đã tiếp nhận {reports.accepted}; "
+        f"chưa gửi báo cáo {reports.missing - reports.returned}."
     ) in text
+
+
+def test_signer_citations_full_names_and_annex_subtitle(report):
+    text = report.text.replace("\n", " ")
+    assert "Nguyễn Văn An" in section(report.text, HEADINGS[5], HEADINGS[6])
+    assert "Thực hiện Công văn số 6188/UBND-KSTT ngày 20/10/2021 của Chủ tịch Ủy ban nhân dân tỉnh Bình Định" in text
+    assert "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ" in text
+    # The number is blank for the records office, so the day is blank as well.
+    assert re.search(r"\(Kèm theo Báo cáo số +/BC-SNV ngày +tháng +năm 2021 của Sở Nội vụ\)", text)
+    assert "H. Tuy Phước" not in text and "TX " not in text
+    assert not re.search(r"\d %", text), "no space before the per cent sign"
+    assert "…" not in text, "no label is cut"
+    assert "Ủy ban nhân dân các huyện, thị xã, thành phố;" in text  # Nơi nhận from the reporting kinds
+
+
+def test_issuing_is_refused_until_the_signer_is_named(report):
+    cycle = Cycle(year=2030, name="x", report_deadline=AS_OF_ANY, task_completion_target=AS_OF_ANY)
+    with translation.override("en"):
+        problems = report_services.issue_blockers(cycle)
+    assert any("signer" in str(p) for p in problems) and len(problems) == 4
+    with pytest.raises(report_services.NotReady):
+        report_services.render_report(cycle, AS_OF_ANY, "x")
+
+
+AS_OF_ANY = dt.date(2030, 11, 15)
 
 
 def test_sipas_and_proposals_are_printed(report):
@@ -328,7 +363,7 @@ def test_page_one_renders_to_an_a4_png_with_ink(report, tmp_path):
 
 def test_pdf_as_of_15_11_2021_shows_provisional_self_assessment_and_no_appraisal_or_result(report):
     text = report.text.replace("\n", " ")
-    assert "Số liệu: tự đánh giá (dự kiến), tính đến ngày 15/11/2021." in text
+    assert "Số liệu: dự kiến (tự đánh giá), tính đến ngày 15/11/2021." in text
     assert "Kết quả công bố" not in text and "thẩm định vòng" not in text
 
 
@@ -337,3 +372,29 @@ def test_the_report_says_the_points_won_back_are_not_known_before_a_closed_round
     text = " ".join(report.text.split())
     assert "Hiệu quả khắc phục của các nhiệm vụ năm 2020" in text
     assert "chưa xác định được số điểm đã lấy lại" in text
+
+
+# ----------------------------------------------------------------- parallel layout (issue 16, §6)
+
+
+def test_the_parallel_layout_prints_the_same_pages_and_numbers(report):
+    """Body and annex runs laid out in separate processes, joined, the annex numbered by stamping:
+    every page reads as in the one-process layout, page numbers included."""
+
+    def pages(data: bytes) -> list[str]:
+        return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+
+    assert report.parallel and report.parallel != report.data
+    assert pages(report.parallel) == pages(report.data)
+    annex = [i for i, text in enumerate(pages(report.data)) if text.startswith("PHỤ LỤC")][0]
+    later = pages(report.parallel)[annex + 1 :]
+    assert [t.split()[-1] for t in later] == [str(n) for n in range(2, len(later) + 2)]
+
+
+def test_annex_runs_are_cut_where_the_lead_agency_changes():
+    rows = [{"agency": a} for a in "AAABBBBCCD"]
+    runs = report_services.annex_runs(rows, 2)
+    assert [len(r) for r in runs] == [3, 7] or [len(r) for r in runs] == [7, 3]
+    assert sum(runs, []) == rows
+    assert {r["agency"] for r in runs[0]}.isdisjoint({r["agency"] for r in runs[1]})
+    assert report_services.annex_runs([{"agency": "A"}] * 5, 2) == [[{"agency": "A"}] * 5]

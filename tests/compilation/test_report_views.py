@@ -12,7 +12,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -158,13 +158,13 @@ def test_an_agency_user_cannot_issue(client, staff, small_cycle):
 def test_a_second_run_of_the_task_renders_nothing(snv, small_cycle, monkeypatch):
     issued = done_report(small_cycle, snv)
     calls = []
-    monkeypatch.setattr(report_services, "render_report", lambda *a: calls.append(a) or b"%PDF-")
+    monkeypatch.setattr(report_services, "render_report", lambda *a, **k: calls.append(a) or b"%PDF-")
     again = issuing.generate_report(issued.pk)
     assert calls == [] and again.sha256 == issued.sha256
 
 
 def test_a_failed_render_is_recorded_and_shown(client, snv, small_cycle, monkeypatch):
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise RuntimeError("no space left on device")
 
     monkeypatch.setattr(report_services, "render_report", broken)
@@ -275,3 +275,49 @@ def test_the_command_renders_the_same_pdf_as_the_issued_one(snv, small_cycle, tm
         "--output", str(out), stdout=io.StringIO(),
     )  # fmt: skip
     assert hashlib.sha256(out.read_bytes()).hexdigest() == issued.sha256
+
+
+# ----------------------------------------------------------------- issue 16: refusals and DOCX
+
+
+def test_issuing_is_refused_while_the_signer_is_not_named(client, snv, small_cycle, monkeypatch):
+    monkeypatch.setattr("compilation.tasks.generate_issued_report.delay", lambda pk: None)
+    Cycle.objects.filter(pk=small_cycle.pk).update(signer_name="", instruction_reference="")
+    client.force_login(snv)
+    page = client.get(reverse("compilation:report-list"), {"cycle": "2021"})
+    assert 'id="issue-blockers"' in page.content.decode()
+    response = issue(client, small_cycle)
+    assert response.status_code == 400 and not IssuedReport.objects.exists()
+    body = response.content.decode()
+    assert "Chưa có họ tên người ký" in body  # translated in locale/vi (issue 16)
+
+
+def test_the_command_refuses_without_proposals_or_signer(small_cycle, tmp_path):
+    out = tmp_path / "r.pdf"
+    with pytest.raises(CommandError, match="Section VI"):
+        call_command("render_report", "--cycle", "2021", "--output", str(out), stdout=io.StringIO())
+    Cycle.objects.filter(pk=small_cycle.pk).update(signer_name="")
+    with pytest.raises(CommandError, match="cannot be issued"):
+        call_command("render_report", "--cycle", "2021", "--proposals", PROPOSALS, "--output", str(out))
+    assert not out.exists()
+
+
+def test_snv_issues_a_docx_archived_like_the_pdf_and_the_command_gives_the_same_bytes(
+    client, snv, small_cycle, eager_celery, django_capture_on_commit_callbacks, tmp_path
+):
+    client.force_login(snv)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue(client, small_cycle, file_format="docx")
+    issued = IssuedReport.objects.get()
+    assert issued.status == IssuedReportStatus.DONE and issued.file_format == "docx"
+    response = client.get(reverse("compilation:report-download", args=[issued.pk]))
+    data = b"".join(response.streaming_content)
+    assert response["Content-Type"] == report_services.CONTENT_TYPES["docx"]
+    assert response["Content-Disposition"].endswith('.docx"')
+    assert data.startswith(b"PK") and hashlib.sha256(data).hexdigest() == issued.sha256
+    out = tmp_path / "report.docx"
+    call_command(
+        "render_report", "--cycle", "2021", "--as-of", "15/11/2021", "--proposals", PROPOSALS,
+        "--format", "docx", "--output", str(out), stdout=io.StringIO(),
+    )  # fmt: skip
+    assert out.read_bytes() == data

@@ -512,3 +512,24 @@ def test_command_refuses_an_unknown_cycle(task):
 
     with pytest.raises(CommandError):
         call_command("send_reminders", "--cycle", "1999")
+
+
+# --- Wording (issue 16, §4) ---------------------------------------------------------------------------
+
+
+def test_the_digest_addresses_the_person_and_agency_names_the_sender_and_counts_days_overdue(
+    run, task, agency, settings
+):
+    settings.DEFAULT_FROM_EMAIL = "PAR Tracker <no-reply@par.local>"
+    settings.NOTICE_SENDER_NAME = "Sở Nội vụ tỉnh Bình Định – Theo dõi CCHC"
+    run(day(4))  # four days after the deadline
+    message = mail.outbox[-1]
+    staff = message.to == ["quynhon@example.vn"]
+    assert staff
+    assert message.from_email == '"Sở Nội vụ tỉnh Bình Định – Theo dõi CCHC" <no-reply@par.local>'
+    first = message.body.strip().splitlines()[0]
+    assert first.startswith("Kính gửi: Ông/Bà ") and first.endswith(f", {agency.name}")
+    assert "quá hạn 4 ngày" in message.body
+    assert "bạn" not in message.body.replace("Bạn", "bạn")
+    html = message.alternatives[0][0]
+    assert "Kính gửi: Ông/Bà" in html and "quá hạn 4 ngày" in html

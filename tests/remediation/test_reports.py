@@ -119,7 +119,7 @@ def test_inbox_shows_every_state(client, demo):
 
     client.force_login(User.objects.get(username="snv"))
     body = client.get(reverse("remediation:report-inbox")).content.decode()
-    for label in ["Chưa bắt đầu", "Dự thảo", "Gửi đúng hạn", "Trả lại", "Đã tiếp nhận"]:
+    for label in ["Chưa báo cáo", "Đang dự thảo", "Đã gửi đúng hạn", "Bị trả lại", "Đã tiếp nhận"]:
         assert label in body
     filtered = client.get(reverse("remediation:report-inbox") + "?state=returned").content.decode()
     assert "Đã tiếp nhận</span></td>" not in filtered
@@ -131,4 +131,6 @@ def test_late_submission_is_flagged(client, snv, cycle, agency):
     late = timezone.make_aware(dt.datetime(2021, 11, 16, 9, 0))
     AgencyReportFactory(cycle=cycle, agency=agency, status=ReportStatus.SUBMITTED, submitted_at=late, narrative="x")
     client.force_login(snv)
-    assert "Gửi muộn" in client.get(reverse("remediation:report-inbox") + "?state=submitted_late").content.decode()
+    assert (
+        "Đã gửi quá hạn" in client.get(reverse("remediation:report-inbox") + "?state=submitted_late").content.decode()
+    )

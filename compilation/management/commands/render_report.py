@@ -1,15 +1,19 @@
-"""Render the consolidated report to a PDF file, the same bytes the browser's issue produces.
+"""Render the consolidated report to a file, the same bytes the browser's issue produces.
 
-    python manage.py render_report --cycle 2021 [--as-of 15/11/2021] [--proposals-file p.txt] --output report.pdf
+    python manage.py render_report --cycle 2021 [--as-of 15/11/2021] --proposals-file p.txt \\
+        [--format pdf|docx] --output report.pdf
 
-It calls the same service as the Celery task (`report_services.render_report`) but
-archives nothing: issuing, with its record of who and when, happens in the browser.
+It calls the same service as the Celery task (`document.render_report`) but archives
+nothing: issuing, with its record of who and when, happens in the browser. As in the web
+form, section VI (proposals) is required, and the cycle's signer, report number and cited
+documents must be set (`document.issue_blockers`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+import unicodedata
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,14 +31,15 @@ def parse_date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Render the consolidated report (Decree 30/2020 format) of a cycle to a PDF file."
+    help = "Render the consolidated report (Decree 30/2020 format) of a cycle to a PDF or DOCX file."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cycle", type=int, help="Cycle year (default: the current cycle).")
         parser.add_argument("--as-of", dest="as_of", help="Figures as of DD/MM/YYYY (default: the cycle's).")
-        parser.add_argument("--proposals", default="", help="Text of section VI (proposals).")
+        parser.add_argument("--proposals", default="", help="Text of section VI (proposals); required, or a file.")
         parser.add_argument("--proposals-file", dest="proposals_file", help="Read section VI from a UTF-8 file.")
-        parser.add_argument("--output", "-o", required=True, help="PDF path, or - for standard output.")
+        parser.add_argument("--format", choices=report_services.FORMATS, default="pdf", help="pdf (default) or docx.")
+        parser.add_argument("--output", "-o", required=True, help="File path, or - for standard output.")
 
     def handle(self, *args, **options) -> None:
         cycle = self._cycle(options["cycle"])
@@ -42,7 +47,14 @@ class Command(BaseCommand):
         proposals = options["proposals"]
         if options["proposals_file"]:
             proposals = Path(options["proposals_file"]).read_text(encoding="utf-8")
-        data = report_services.render_report(cycle, as_of, proposals)
+        proposals = unicodedata.normalize("NFC", proposals.replace("\r\n", "\n")).strip()
+        if not proposals:
+            raise CommandError("Section VI (proposals) is required: give --proposals or --proposals-file.")
+        try:
+            data = report_services.render_report(cycle, as_of, proposals, fmt=options["format"])
+        except report_services.NotReady as exc:
+            problems = "; ".join(str(p) for p in exc.problems)
+            raise CommandError(f"Cycle {cycle.year} cannot be issued yet: {problems}") from exc
         if options["output"] == "-":
             sys.stdout.buffer.write(data)
             return
