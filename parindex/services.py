@@ -27,6 +27,7 @@ from .models import (
     CrosswalkMapping,
     Cycle,
     Framework,
+    Method,
     Round,
     RoundKind,
     RoundOwner,
@@ -104,6 +105,11 @@ def update_score(cycle: Cycle, criterion: Criterion, *, user: User | None, reaso
 
 def _text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
+
+
+def _stored(name: str, value):
+    """A value as update_score would store it (text normalised), to tell an unchanged row."""
+    return _text(value) if name in TEXT_FIELDS else value
 
 
 def _current(score: Score) -> dict:
@@ -541,3 +547,93 @@ def _carry_scores(cycle: Cycle, previous: Cycle, mapping: dict[int, Criterion]) 
         )
     bulk_create_with_history(rows, Score, batch_size=500)
     return sum(1 for r in rows if r.previous_score is not None)
+
+
+# --------------------------------------------------------------------------- the Ministry's appraisal
+
+APPRAISAL_FIELDS = {RoundKind.APPRAISAL_1: "appraised_1", RoundKind.APPRAISAL_2: "appraised_score"}
+
+
+@dataclass
+class AppraisalRow:
+    code: str
+    value: Decimal
+    remark: str = ""
+
+
+@dataclass
+class AppraisalOutcome:
+    round_kind: str
+    changed: int
+    unchanged: int
+
+
+def check_appraisal_rows(cycle: Cycle, framework: Framework, round_kind: str, rows: list[AppraisalRow]) -> dict:
+    """The rules of the Ministry's appraisal results for a round, for every way they come in (the
+    API now; the workbook import can call the same function). Returns code → sub-criterion, or
+    raises one ValidationError listing every problem by row, so nothing is half-written.
+
+    Each code must name a scored sub-criterion of the cycle's framework, once; the value lies in
+    0..its maximum; a survey-based sub-criterion takes the Ministry's survey result in round 2
+    (the result), never a round-1 appraisal of a self score it does not have; the round itself is
+    open and not past its deadline (check_round_write, as for the browser).
+    """
+    if round_kind not in APPRAISAL_FIELDS:
+        raise ValidationError({"round": _("The Ministry's results belong to appraisal round 1 or 2.")})
+    if framework not in cycle.frameworks.all():
+        raise ValidationError({"framework": _("The framework is not one of the cycle's.")})
+    nodes = {c.code: c for c in Criterion.objects.filter(framework=framework).leaves()}
+    problems, seen = [], set()
+    for number, row in enumerate(rows, start=1):
+        code = _code(row.code)
+        node = nodes.get(code)
+        if node is None:
+            problems.append(
+                _("Row %(n)s: %(code)s is not a sub-criterion of the framework.") % {"n": number, "code": code}
+            )
+        elif code in seen:
+            problems.append(_("Row %(n)s: %(code)s is given twice.") % {"n": number, "code": code})
+        elif row.value is None or row.value < 0 or row.value > node.max_points:
+            problems.append(
+                _("Row %(n)s: the score of %(code)s must be between 0 and %(max)s.")
+                % {"n": number, "code": code, "max": node.max_points}
+            )
+        elif round_kind == RoundKind.APPRAISAL_1 and node.method == Method.SURVEY:
+            problems.append(
+                _("Row %(n)s: %(code)s is assessed by sociological survey; its result is entered in round 2.")
+                % {"n": number, "code": code}
+            )
+        seen.add(code)
+    if problems:
+        raise ValidationError(problems)
+    if nodes:
+        check_round_write(cycle, next(iter(nodes.values())), {APPRAISAL_FIELDS[round_kind]}, None)
+    return nodes
+
+
+@transaction.atomic
+def record_appraisal(
+    cycle: Cycle, framework: Framework, round_kind: str, rows: list[AppraisalRow], *, user: User
+) -> AppraisalOutcome:
+    """Write the Ministry's results of a round, all or nothing, each row through update_score
+    (row lock, the database CHECKs, history with who and why)."""
+    if not user.is_snv:
+        raise ValidationError(_("Only SNV enters the Ministry's appraisal results."))
+    nodes = check_appraisal_rows(cycle, framework, round_kind, rows)
+    field = APPRAISAL_FIELDS[round_kind]
+    current = {s.criterion_id: s for s in Score.objects.filter(cycle=cycle, criterion__in=nodes.values())}
+    changed = 0
+    reason = _("Ministry's results, %(round)s") % {"round": RoundKind(round_kind).label}
+    for row in rows:
+        node = nodes[_code(row.code)]
+        values = {field: row.value}
+        if round_kind == RoundKind.APPRAISAL_1 and row.remark:
+            values["council_remark"] = row.remark
+        before = current.get(node.pk)
+        if before is not None and all(
+            getattr(before, k) == (_text(v) if k in TEXT_FIELDS else v) for k, v in values.items()
+        ):
+            continue
+        update_score(cycle, node, user=user, reason=reason, **values)
+        changed += 1
+    return AppraisalOutcome(round_kind, changed, len(rows) - changed)
