@@ -262,6 +262,13 @@ class FiguresSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- agencies
 
 
+class AgencyLinkSerializer(serializers.Serializer):
+    agency_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    effective_on = serializers.DateField()
+    note = serializers.CharField()
+
+
 class AgencySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -286,20 +293,13 @@ class AgencySerializer(serializers.Serializer):
             for n in agency.names.all()
         ]
 
-    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/AgencyLink"}})
+    @extend_schema_field(AgencyLinkSerializer(many=True))
     def get_successors(self, agency) -> list[dict]:
         return [_agency_link(link, link.successor_id) for link in agency.successor_links.all()]
 
-    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/AgencyLink"}})
+    @extend_schema_field(AgencyLinkSerializer(many=True))
     def get_predecessors(self, agency) -> list[dict]:
         return [_agency_link(link, link.predecessor_id) for link in agency.predecessor_links.all()]
-
-
-class AgencyLinkSerializer(serializers.Serializer):
-    agency_id = serializers.IntegerField()
-    kind = serializers.CharField()
-    effective_on = serializers.DateField()
-    note = serializers.CharField()
 
 
 def _agency_link(link, agency_id: int) -> dict:

@@ -7,6 +7,7 @@ nor a number the dashboard does not. A role gate that fails is a 404, as on the 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -274,6 +275,8 @@ class TaskProgress(generics.ListCreateAPIView):
     )
     def post(self, request, pk: int):
         task = _visible_task(request, pk)
+        if not access.can_update(request.user, task):  # SNV and the Chairman's office read, never log progress
+            raise PermissionDenied
         data = dict(request.data.items())
         if hasattr(request.data, "getlist"):  # multipart: every file under "files"
             data["files"] = request.FILES.getlist("files")
