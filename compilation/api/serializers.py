@@ -6,6 +6,8 @@ themselves come from the models and compilation.figures, never computed here.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -30,6 +32,13 @@ class Points(serializers.Field):
 
     def to_representation(self, value):
         return figures.two_places(value)
+
+
+class NFCCharField(serializers.CharField):
+    """Text coming in is normalised to NFC before any rule or store sees it (the house rule)."""
+
+    def to_internal_value(self, data):
+        return unicodedata.normalize("NFC", super().to_internal_value(data))
 
 
 def _link(request, name: str, *args) -> str:
@@ -380,9 +389,9 @@ class ProgressInputSerializer(serializers.Serializer):
     """A progress update: the same fields, rules and optimistic lock as the task page's form."""
 
     percent = serializers.IntegerField(min_value=0, max_value=100)
-    note = serializers.CharField(max_length=5000)
+    note = NFCCharField(max_length=5000)
     reported_on = serializers.DateField(required=False, help_text=_("ISO 8601; today when left out."))
-    cause = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    cause = NFCCharField(required=False, allow_blank=True, default="", max_length=5000)
     version = serializers.IntegerField(min_value=1, help_text=_("The task's version you read (optimistic lock)."))
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
 
@@ -422,9 +431,9 @@ class IssuedReportSerializer(serializers.ModelSerializer):
 
 
 class AppraisalRowSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20, help_text=_("The sub-criterion's code, e.g. 3.2.1."))
+    code = NFCCharField(max_length=20, help_text=_("The sub-criterion's code, e.g. 3.2.1."))
     value = serializers.DecimalField(max_digits=7, decimal_places=2, help_text=_("The appraised points."))
-    remark = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    remark = NFCCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AppraisalInputSerializer(serializers.Serializer):

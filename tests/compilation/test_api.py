@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -283,6 +284,7 @@ def test_an_agency_token_posts_progress_with_evidence_as_its_staff(client, issue
     body = response.json()
     update = ProgressUpdate.objects.get(pk=body["id"])
     assert update.author == issued["quynhon"].token.user and update.agency.code == "quynhon"
+    assert update.note == unicodedata.normalize("NFC", "Đã rà soát")
     assert Task.objects.get(pk=task.pk).progress == 55
     download = body["evidence"][0]["download"]
     assert call(client, "get", download, issued["quynhon"]).status_code == 200
