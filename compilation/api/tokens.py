@@ -55,7 +55,7 @@ def issue_token(*, name: str, scope: str, agency: Agency | None, by: User) -> Is
         raise ValidationError({"agency": _("An agency token names its agency; the other scopes name none.")})
     secret = PREFIX + secrets.token_urlsafe(32)
     account = User(
-        username=f"api-{secret[3:13].lower()}",
+        username=f"api-{secrets.token_hex(6)}",
         full_name=f"API: {name}"[:150],
         province_role=SCOPE_ROLES.get(scope, ""),
     )
