@@ -21,7 +21,7 @@ from ..models import ApiToken
 @snv_required
 def token_list(request: HttpRequest) -> HttpResponse:
     """Every token with its scope, last use and state; a POST issues one and shows its secret once."""
-    form = IssueTokenForm(request.POST or None)
+    form = IssueTokenForm(request.POST if request.method == "POST" else None)
     issued = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -186,7 +186,7 @@ API_TOKEN_EXPECTED = {
     "api:framework-list": (None, T_ALL, None),
     "api:framework-detail": ("framework", T_ALL, None),
     "api:agency-list": (None, T_ALL, None),
-    "api:task-list": (None, T_ALL, trow(401, 403, 403, 405, 405)),
+    "api:task-list": (None, T_ALL, trow(401, 403, 403, 403, 403)),
     "api:task-detail": ("task", T_OWN, trow(401, 403, 403, 403, 403)),
     "api:task-progress": ("task", T_OWN, trow(401, 403, 403, 400, 404)),
     "api:evidence-download": ("evidence", T_OWN, None),
