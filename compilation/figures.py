@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -50,6 +50,18 @@ from remediation.status import TaskStatus
 from .models import BaselineScore, PredecessorBaseline
 
 ZERO = Decimal(0)
+TWO_PLACES = Decimal("0.01")
+
+
+def two_places(value: Decimal | int | None) -> str | None:
+    """A figure as the API prints it: a string with the two decimals the figures hold (None stays None).
+
+    The one rounding of figures for output (half up, as scoring.percentage rounds), so another
+    consumer can call it instead of formatting on its own.
+    """
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
 
 
 # --------------------------------------------------------------------------- scores

@@ -160,3 +160,60 @@ class BaselineScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.announced}"
+
+
+class ApiScope(models.TextChoices):
+    PROVINCE_READ = "province_read", _("Province-wide, read only")
+    SNV_WRITE = "snv_write", _("SNV: read, and write the Ministry's appraisal results")
+    AGENCY = "agency", _("One agency: read and write as its staff")
+
+
+class ApiToken(models.Model):
+    """A client system's key to the JSON API (compilation/api), issued and revoked by SNV.
+
+    Only the SHA-256 of the secret is kept: the secret is shown once, when it is issued.
+    The token acts through its own service account (``user``, no password), so the API reads
+    through exactly the QuerySets of the pages: an agency token's account is a staff member
+    of its agency, a province token's reads like the Chairman's office, an SNV token's is an
+    SNV reviewer. Revoking deactivates that account too; nothing is deleted.
+    """
+
+    name = models.CharField(_("client system"), max_length=120)
+    scope = models.CharField(_("scope"), max_length=16, choices=ApiScope.choices)
+    agency = models.ForeignKey(
+        "agencies.Agency", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agency")
+    )
+    user = models.OneToOneField(
+        "agencies.User", models.PROTECT, related_name="api_token", verbose_name=_("service account")
+    )
+    prefix = models.CharField(
+        _("prefix"), max_length=12, help_text=_("The secret's first characters, to tell tokens apart.")
+    )
+    key_hash = models.CharField(_("SHA-256 of the secret"), max_length=64, unique=True)
+    created_by = models.ForeignKey("agencies.User", models.PROTECT, related_name="+", verbose_name=_("issued by"))
+    created_at = models.DateTimeField(_("issued at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "agencies.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="agency", agency__isnull=False)
+                | (~models.Q(scope="agency") & models.Q(agency__isnull=True)),
+                name="api_token_agency_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

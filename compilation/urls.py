@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consolidated, crosswalks, cycles, dashboard, excel, home, restructuring, rounds, scores
+from .views import api_tokens, consolidated, crosswalks, cycles, dashboard, excel, home, restructuring, rounds, scores
 
 app_name = "compilation"
 urlpatterns = [
@@ -44,4 +44,7 @@ urlpatterns = [
     path("excel/import/<slug:token>/cancel/", excel.import_cancel, name="excel-cancel"),
     path("excel/export/", excel.export_download, name="excel-export"),
     path("excel/template/<slug:kind>.xlsx", excel.template_download, name="excel-template"),
+    # The JSON API's client tokens: SNV issues and revokes them (the API itself is under /api/v1/).
+    path("api-tokens/", api_tokens.token_list, name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.token_revoke, name="api-token-revoke"),
 ]

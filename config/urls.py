@@ -17,6 +17,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
+    # The JSON API for the province's other systems (compilation/api), versioned.
+    path("api/v1/", include("compilation.api.urls")),
     path("", include("remediation.urls")),
     path("", include("compilation.urls")),
 ]

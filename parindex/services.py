@@ -29,6 +29,7 @@ from .models import (
     CrosswalkMapping,
     Cycle,
     Framework,
+    Method,
     Result,
     Round,
     RoundKind,
@@ -117,6 +118,11 @@ def _below_self(score: Score) -> bool:
 
 def _text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
+
+
+def _stored(name: str, value):
+    """A value as update_score would store it (text normalised), to tell an unchanged row."""
+    return _text(value) if name in TEXT_FIELDS else value
 
 
 def _current(score: Score) -> dict:
@@ -449,16 +455,21 @@ def _appraisal_round(cycle: Cycle, kind: str) -> Round | None:
     return round_
 
 
-def plan_appraisal(cycle: Cycle, kind: str, rows: list[AppraisalRow]) -> list[AppraisalChange]:
+def plan_appraisal(
+    cycle: Cycle, kind: str, rows: list[AppraisalRow], *, framework_kind: str = "par"
+) -> list[AppraisalChange]:
     """What importing ``rows`` into the round would change, checked whole (the preview).
 
-    Every code must name a sub-criterion of the cycle's PAR tree, once; every score lies
-    between 0 and its maximum. Any problem refuses the whole file with one message per
-    row, so an appraisal is never half-imported.
+    The rules of the Ministry's results for every way they come in (the workbook, the
+    browser, the API): every code must name a sub-criterion of the cycle's tree, once;
+    every score lies between 0 and its maximum; a survey-based sub-criterion has no
+    round-1 appraisal of a self score it does not have (its result comes in round 2).
+    Any problem refuses the whole set with one message per row, so an appraisal is
+    never half-imported.
     """
     _appraisal_round(cycle, kind)
     score_field, remark_field = APPRAISAL_FIELDS[kind]
-    framework = cycle.framework_of("par")
+    framework = cycle.framework_of(framework_kind)
     leaves = {c.code: c for c in Criterion.objects.filter(framework=framework).leaves()} if framework else {}
     stored = {s.criterion_id: s for s in Score.objects.filter(cycle=cycle, criterion__in=leaves.values())}
     problems, seen, changes = [], set(), []
@@ -472,6 +483,10 @@ def plan_appraisal(cycle: Cycle, kind: str, rows: list[AppraisalRow]) -> list[Ap
         elif not 0 <= row.score <= criterion.max_points:
             where["max"] = criterion.max_points
             problems.append(_("Row %(n)s: the score of %(code)s must be between 0 and %(max)s.") % where)
+        elif kind == RoundKind.APPRAISAL_1 and criterion.method == Method.SURVEY:
+            problems.append(
+                _("Row %(n)s: %(code)s is assessed by sociological survey; its result is entered in round 2.") % where
+            )
         else:
             score = stored.get(criterion.pk)
             changes.append(
@@ -494,15 +509,23 @@ def plan_appraisal(cycle: Cycle, kind: str, rows: list[AppraisalRow]) -> list[Ap
 
 
 @transaction.atomic
-def record_appraisal(cycle: Cycle, kind: str, rows: list[AppraisalRow], *, user: User | None, reason: str = "") -> int:
+def record_appraisal(
+    cycle: Cycle,
+    kind: str,
+    rows: list[AppraisalRow],
+    *,
+    user: User | None,
+    reason: str = "",
+    framework_kind: str = "par",
+) -> int:
     """Write the Ministry's appraisal of a round (entered by SNV): all rows or none; returns the changed rows.
 
     Each value goes through update_score, so the history records who, when and why, and
     the round's rule is checked on each write as well.
     """
-    changes = plan_appraisal(cycle, kind, rows)
+    changes = plan_appraisal(cycle, kind, rows, framework_kind=framework_kind)
     score_field, remark_field = APPRAISAL_FIELDS[kind]
-    nodes = {c.code: c for c in Criterion.objects.filter(framework=cycle.framework_of("par")).leaves()}
+    nodes = {c.code: c for c in Criterion.objects.filter(framework=cycle.framework_of(framework_kind)).leaves()}
     reason = reason or _("Imported: %(round)s") % {"round": RoundKind(kind).label}
     done = 0
     for change in changes:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from agencies import clock
@@ -116,3 +118,28 @@ def generate_report(issued_id: int) -> IssuedReport:
         )
         issued.refresh_from_db()
     return issued
+
+
+def archived_response(issued: IssuedReport):
+    """The archived file (PDF or DOCX) as issued, checked against its recorded SHA-256; 404 when not issued,
+    missing or altered (the page and the API download through here)."""
+    if issued.status != IssuedReportStatus.DONE or not issued.file:
+        raise Http404
+    try:
+        data = issued.file.open("rb").read()
+    except FileNotFoundError as exc:
+        log.error("Issued report %s: file %s is missing", issued.pk, issued.file.name)
+        raise Http404 from exc
+    finally:
+        issued.file.close()
+    if hashlib.sha256(data).hexdigest() != issued.sha256:
+        log.error("Issued report %s: file %s does not match its SHA-256", issued.pk, issued.file.name)
+        raise Http404
+    fmt = issued.file_format
+    filename = f"bao-cao-{issued.cycle.year}-{issued.as_of:%Y%m%d}-{issued.pk}.{fmt}"
+    content_type = document.CONTENT_TYPES[fmt]
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type)
+    response["ETag"] = f'"{issued.sha256}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -6,8 +6,6 @@ with CSRF; generation runs as a Celery task and the detail page polls its status
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 
 from django.contrib import messages
@@ -25,7 +23,7 @@ from parindex.models import Cycle
 from .. import tasks
 from ..consolidated import document, issuing
 from ..forms.consolidated import IssueReportForm
-from ..models import IssuedReport, IssuedReportStatus
+from ..models import IssuedReport
 
 log = logging.getLogger(__name__)
 
@@ -108,24 +106,4 @@ def _status_context(issued: IssuedReport) -> dict:
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     """The archived bytes, checked against the SHA-256 recorded when they were issued."""
-    issued = _issued(request, pk)
-    if issued.status != IssuedReportStatus.DONE or not issued.file:
-        raise Http404
-    try:
-        data = issued.file.open("rb").read()
-    except FileNotFoundError as exc:
-        log.error("Issued report %s: file %s is missing", issued.pk, issued.file.name)
-        raise Http404 from exc
-    finally:
-        issued.file.close()
-    if hashlib.sha256(data).hexdigest() != issued.sha256:
-        log.error("Issued report %s: file %s does not match its SHA-256", issued.pk, issued.file.name)
-        raise Http404
-    fmt = issued.file_format
-    filename = f"bao-cao-{issued.cycle.year}-{issued.as_of:%Y%m%d}-{issued.pk}.{fmt}"
-    content_type = document.CONTENT_TYPES[fmt]
-    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type)
-    response["ETag"] = f'"{issued.sha256}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return issuing.archived_response(_issued(request, pk))

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "agencies",
     "parindex",
     "remediation",
@@ -267,3 +270,54 @@ if env.int("REMINDER_SWEEP_EVERY_SECONDS", default=0):
     CELERY_BEAT_SCHEDULE["reminders-daily-sweep"]["schedule"] = env.int("REMINDER_SWEEP_EVERY_SECONDS")  # noqa: F405
 # A task whose worker died unacknowledged goes back to the queue after this many seconds (Redis).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+
+# --- The JSON API (compilation/api): DRF + drf-spectacular, per-client tokens, a limit per token ---
+# The rate limit is counted in the cache: Redis when REDIS_URL is set (shared by every worker, so the
+# limit does not multiply with them), else the process's memory (the embedded default).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "partracker"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Requests per token (or per signed-in user) per minute; a call past it gets 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "compilation.api.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["compilation.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["compilation.api.throttling.PerClientRate"],
+    "DEFAULT_PAGINATION_CLASS": "compilation.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "compilation.api.errors.handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PAR Tracker API",
+    "DESCRIPTION": (
+        "API JSON của PAR Tracker cho các hệ thống khác của tỉnh (quản lý văn bản và điều hành, chỉ đạo "
+        "điều hành, hệ thống báo cáo theo Nghị định 09/2019/NĐ-CP, cổng dữ liệu mở): chu kỳ và vòng chấm "
+        "điểm, bộ tiêu chí, điểm, số liệu của bảng điều khiển tại một ngày chốt số liệu (as_of), cơ quan, "
+        "nhiệm vụ, tiến độ, báo cáo. Xác thực bằng token do Sở Nội vụ cấp: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}

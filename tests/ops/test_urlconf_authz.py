@@ -9,11 +9,13 @@ form error, never a change; everybody else gets 302 to the login page, 403 or 40
 import hashlib
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agencies.models import User
-from compilation.models import IssuedReport, IssuedReportStatus
+from agencies.models import Agency, User
+from compilation.api import tokens
+from compilation.models import ApiScope, IssuedReport, IssuedReportStatus
 from parindex.models import Criterion, Crosswalk, Cycle, Round
 from remediation import services
 from remediation.models import AgencyReport, DeadlineExtension, Evidence, ExtensionState, Notification, Task
@@ -34,6 +36,11 @@ PROVINCE = row(302, 404, 404, 404, 404, 200, 200, 200)  # SNV, Chairman's office
 SNV_ONLY = row(302, 404, 404, 404, 404, 200, 404, 200)
 SNV_FORM_ERROR = row(302, 404, 404, 404, 404, 400, 404, 400)
 OWN_TASK = row(302, 200, 200, 404, 404, 200, 200, 200)  # quynhon's; annhon and stp are strangers
+# The JSON API (issue 19): 401 instead of the login redirect, otherwise the pages' own rules.
+API_ALL = row(401, 200, 200, 200, 200, 200, 200, 200)
+API_PROVINCE = row(401, 404, 404, 404, 404, 200, 200, 200)
+API_OWN_TASK = row(401, 200, 200, 404, 404, 200, 200, 200)
+API_405 = row(401, 405, 405, 405, 405, 405, 405, 405)
 
 # name -> (object key for the URL's arguments, GET expectations, POST-with-empty-body expectations or None)
 EXPECTED = {
@@ -142,6 +149,66 @@ EXPECTED = {
     "compilation:agency-deactivate": ("agency", SNV_ONLY, SNV_FORM_ERROR),
     "compilation:agency-restructure": ("restructure_kind", SNV_ONLY, SNV_FORM_ERROR),
     "compilation:baseline-import": (None, SNV_ONLY, SNV_FORM_ERROR),
+    # The API's client tokens (issue 19): SNV issues and revokes them.
+    "compilation:api-tokens": (None, SNV_ONLY, SNV_FORM_ERROR),
+    "compilation:api-token-revoke": (
+        "api_token",
+        row(302, 404, 404, 404, 404, 405, 404, 405),
+        row(302, 404, 404, 404, 404, 302, 404, 302),
+    ),
+    # The JSON API, signed in with a session (the token scopes: API_TOKEN_EXPECTED below).
+    "api:cycle-list": (None, API_ALL, None),
+    "api:cycle-detail": ("year", API_ALL, None),
+    "api:scores": ("year", row(401, 404, 404, 404, 200, 200, 200, 200), None),
+    "api:figures": ("year", API_PROVINCE, None),
+    "api:appraisal": ("year", API_405, row(401, 404, 404, 404, 404, 400, 404, 400)),
+    "api:framework-list": (None, API_ALL, None),
+    "api:framework-detail": ("framework", API_ALL, None),
+    "api:agency-list": (None, API_ALL, None),
+    "api:task-list": (None, API_ALL, None),
+    "api:task-detail": ("task", API_OWN_TASK, None),
+    "api:task-progress": ("task", API_OWN_TASK, row(401, 400, 400, 404, 404, 403, 403, 403)),
+    "api:evidence-download": ("evidence", API_OWN_TASK, None),
+    "api:report-list": (None, API_ALL, None),
+    "api:report-detail": ("report", API_OWN_TASK, None),
+    "api:issued-report-list": (None, API_PROVINCE, None),
+    "api:issued-report-download": ("issued", API_PROVINCE, None),
+    "api:schema": (None, ALL_200, None),
+    "api:docs": (None, ALL_200, None),
+    "api:redoc": (None, ALL_200, None),
+}
+
+TOKENS = ["none", "province", "snv", "quynhon", "annhon"]
+
+
+def trow(*statuses: int) -> dict[str, int]:
+    return dict(zip(TOKENS, statuses, strict=True))
+
+
+T_ALL = trow(401, 200, 200, 200, 200)
+T_PROVINCE = trow(401, 200, 200, 404, 404)
+T_OWN = trow(401, 200, 200, 200, 404)
+# Every API route × every token scope: GET, and POST with an empty body where the route writes.
+API_TOKEN_EXPECTED = {
+    "api:cycle-list": (None, T_ALL, None),
+    "api:cycle-detail": ("year", T_ALL, None),
+    "api:scores": ("year", T_PROVINCE, None),
+    "api:figures": ("year", T_PROVINCE, None),
+    "api:appraisal": ("year", trow(401, 405, 405, 405, 405), trow(401, 403, 400, 403, 403)),
+    "api:framework-list": (None, T_ALL, None),
+    "api:framework-detail": ("framework", T_ALL, None),
+    "api:agency-list": (None, T_ALL, None),
+    "api:task-list": (None, T_ALL, trow(401, 403, 403, 403, 403)),
+    "api:task-detail": ("task", T_OWN, trow(401, 403, 403, 403, 403)),
+    "api:task-progress": ("task", T_OWN, trow(401, 403, 403, 400, 404)),
+    "api:evidence-download": ("evidence", T_OWN, None),
+    "api:report-list": (None, T_ALL, None),
+    "api:report-detail": ("report", T_OWN, None),
+    "api:issued-report-list": (None, T_PROVINCE, None),
+    "api:issued-report-download": ("issued", T_PROVINCE, None),
+    "api:schema": (None, trow(200, 200, 200, 200, 200), None),
+    "api:docs": (None, trow(200, 200, 200, 200, 200), None),
+    "api:redoc": (None, trow(200, 200, 200, 200, 200), None),
 }
 
 
@@ -179,6 +246,7 @@ def test_every_url_has_an_expectation():
 
 @pytest.fixture
 def objects(demo):
+    cache.clear()  # the API's rate counters (Redis) start afresh: user ids repeat between test databases
     quynhon = User.objects.get(username="quynhon")
     task = (
         Task.objects.filter(lead_agency__code="quynhon")
@@ -197,7 +265,12 @@ def objects(demo):
     issued.sha256, issued.size = hashlib.sha256(files.PDF).hexdigest(), len(files.PDF)
     issued.save()
     criterion = Criterion.objects.get(framework=cycle.framework_of("par"), code="1.1.1")
+    snv = User.objects.get(username="snv")
+    api_token = tokens.issue_token(name="QLVB", scope=ApiScope.PROVINCE_READ, agency=None, by=snv).token
     return {
+        "year": [cycle.year],
+        "framework": [cycle.framework_of("par").pk],
+        "api_token": [api_token.pk],
         "task": [task.pk],
         "evidence": [Evidence.objects.get(task=task).pk],
         "report": [AgencyReport.objects.get(agency__code="quynhon").pk],
@@ -253,3 +326,36 @@ def test_every_changing_url_refuses_outsiders_and_changes_nothing_on_empty_post(
     assert _answers(client, "post", objects) == []
     task_after = Task.objects.get(pk=task.pk)
     assert (task_after.version, task_after.progress, task_after.closed_at) == (task.version, task.progress, None)
+
+
+def test_every_api_route_has_a_token_expectation():
+    api = sorted(n for n in named_urls() if n.startswith("api:"))
+    assert api == sorted(API_TOKEN_EXPECTED)
+
+
+def test_every_api_route_answers_each_token_scope_as_expected(client, objects):
+    snv = User.objects.get(username="snv")
+    issued = {
+        "province": tokens.issue_token(name="P", scope=ApiScope.PROVINCE_READ, agency=None, by=snv).secret,
+        "snv": tokens.issue_token(name="S", scope=ApiScope.SNV_WRITE, agency=None, by=snv).secret,
+        "quynhon": tokens.issue_token(
+            name="Q", scope=ApiScope.AGENCY, agency=Agency.objects.get(code="quynhon"), by=snv
+        ).secret,
+        "annhon": tokens.issue_token(
+            name="A", scope=ApiScope.AGENCY, agency=Agency.objects.get(code="annhon"), by=snv
+        ).secret,
+    }
+    task = Task.objects.get(pk=objects["task"][0])
+    client.logout()
+    wrong = []
+    for name, (key, get_expected, post_expected) in API_TOKEN_EXPECTED.items():
+        url = _url(name, key, objects)
+        for method, expected in (("get", get_expected), ("post", post_expected)):
+            for scope, status in (expected or {}).items():
+                headers = {"HTTP_AUTHORIZATION": f"Bearer {issued[scope]}"} if scope != "none" else {}
+                got = client.get(url, **headers) if method == "get" else client.post(url, {}, **headers)
+                if got.status_code != status:
+                    wrong.append((method, url, scope, status, got.status_code))
+    assert wrong == []
+    after = Task.objects.get(pk=task.pk)
+    assert (after.version, after.progress) == (task.version, task.progress)
