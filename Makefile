@@ -37,7 +37,7 @@ run: demo
 
 # System packages the tests need: Chromium for Playwright, fonts and poppler for PDFs.
 # Installed only when missing; needs root (or sudo) on a fresh Debian machine.
-SYSTEM_PACKAGES := chromium fonts-liberation2 fonts-dejavu-core poppler-utils libreoffice-calc
+SYSTEM_PACKAGES := chromium fonts-liberation2 fonts-dejavu-core poppler-utils libreoffice-calc libreoffice-writer
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
