@@ -71,3 +71,28 @@ def demo(db):
     from compilation.demo.loader import load_demo
 
     return load_demo()
+
+
+@pytest.fixture(scope="module")
+def _demo_of_module(django_db_setup, django_db_blocker):
+    """The demo loaded once for a whole module, committed, and flushed after its last test.
+
+    Loading the demo takes seconds; a module of many short tests over it (the API's) would
+    spend most of its time loading it again. Each test still runs in its own transaction
+    (``db``), so what one test writes is rolled back before the next.
+    """
+    from django.core.management import call_command
+
+    from compilation.demo.loader import load_demo
+
+    with django_db_blocker.unblock():
+        loaded = load_demo()
+    yield loaded
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def shared_demo(_demo_of_module, db):
+    """The module's demo (see ``_demo_of_module``): for tests whose writes roll back."""
+    return _demo_of_module

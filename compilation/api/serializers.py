@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies import clock
 from parindex.models import Criterion, Cycle, Framework, RoundKind
 from remediation.models import AgencyReport, Evidence, ProgressUpdate, Task
 from remediation.reports import report_state
@@ -285,12 +286,17 @@ class AgencySerializer(serializers.Serializer):
     short_name = serializers.CharField()
     kind = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
-    is_active = serializers.BooleanField()
+    exists_today = serializers.SerializerMethodField(
+        help_text=_("Whether the agency exists on today's date (inside its period); the period says when it did.")
+    )
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
     earlier_names = serializers.SerializerMethodField()
     successors = serializers.SerializerMethodField()
     predecessors = serializers.SerializerMethodField()
+
+    def get_exists_today(self, agency) -> bool:
+        return agency.exists_on(clock.today())
 
     @extend_schema_field({"type": "array", "items": {"type": "object", "properties": {
         "name": {"type": "string"}, "short_name": {"type": "string"},

@@ -24,7 +24,7 @@ class IssueTokenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.active().by_name()
+        self.fields["agency"].queryset = Agency.objects.current().by_name()
 
     def clean(self):
         data = super().clean()

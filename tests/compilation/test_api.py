@@ -34,7 +34,7 @@ def _fresh_rate_counters():
 
 
 @pytest.fixture
-def issued(demo):
+def issued(shared_demo):
     snv = User.objects.get(username="snv")
     quynhon, annhon = Agency.objects.get(code="quynhon"), Agency.objects.get(code="annhon")
     return {
@@ -176,7 +176,7 @@ def test_a_token_is_stored_hashed_and_shown_once(client, issued):
     assert secret not in client.get(reverse("compilation:api-tokens")).content.decode()
 
 
-def test_snv_issues_a_token_in_the_browser_and_sees_it_once(client, demo):
+def test_snv_issues_a_token_in_the_browser_and_sees_it_once(client, shared_demo):
     client.force_login(User.objects.get(username="snv"))
     response = client.post(reverse("compilation:api-tokens"), {"name": "Hệ thống QLVB", "scope": "province_read"})
     assert response.status_code == 200
@@ -187,7 +187,7 @@ def test_snv_issues_a_token_in_the_browser_and_sees_it_once(client, demo):
     assert call(client, "get", "/api/v1/cycles/", type("T", (), {"secret": secret})).status_code == 200
 
 
-def test_an_agency_token_needs_its_agency(client, demo):
+def test_an_agency_token_needs_its_agency(client, shared_demo):
     client.force_login(User.objects.get(username="snv"))
     response = client.post(reverse("compilation:api-tokens"), {"name": "X", "scope": "agency"})
     assert response.status_code == 400
