@@ -16,9 +16,11 @@ The restructuring services write their dated rows themselves and set
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,33 @@ from agencies import clock
 from .models import AssignmentRole, Task, TaskAssignment
 
 CHUNK = 500
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("deferred_assignment_sync", default=None)
+
+
+@contextmanager
+def deferred_sync(reason: str = "") -> Iterator[None]:
+    """Inside the block, each saved task is queued; their rows are synced once, at the end.
+
+    For bulk loads (the demo): one sync per saved task costs a few queries each, so a
+    load of hundreds of tasks spent most of its time here. Nothing inside the block
+    may read the assignment rows of the tasks it writes.
+    """
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    sync_assignments(pending, reason=reason)
+
+
+def sync_or_defer(task_ids: Iterable[int], reason: str = "") -> None:
+    """What the signals call: sync now, or queue the tasks inside ``deferred_sync``."""
+    pending = _deferred.get()
+    if pending is None:
+        sync_assignments(task_ids, reason=reason)
+    else:
+        pending.update(task_ids)
 
 
 def _entered_after(task: Task, day: dt.date) -> bool:

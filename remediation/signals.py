@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from .models import AgencyReport, Task
-from .periods import sync_assignments
+from .periods import sync_or_defer
 from .reminders import cancel_report_reminders, cancel_stale_reminders
 
 
@@ -34,7 +34,7 @@ def task_lead_saved(sender, instance: Task, created: bool, raw: bool = False, **
     """A saved task's lead (the cache) gets its dated assignment row (remediation.periods)."""
     if raw or getattr(instance, "_assignments_managed", False):
         return
-    sync_assignments([instance.pk], reason=getattr(instance, "_change_reason", "") or "")
+    sync_or_defer([instance.pk], reason=getattr(instance, "_change_reason", "") or "")
 
 
 @receiver(m2m_changed, sender=Task.coordinating_agencies.through, dispatch_uid="remediation.sync_coordinators")
@@ -49,4 +49,4 @@ def task_coordinators_changed(sender, instance, action: str, reverse: bool, pk_s
         if getattr(instance, "_assignments_managed", False):
             return
         task_ids = [instance.pk]
-    sync_assignments(task_ids)
+    sync_or_defer(task_ids)

@@ -36,6 +36,7 @@ from parindex.models import (
     Score,
 )
 from parindex.services import import_crosswalk
+from remediation import periods
 from remediation.models import AgencyReport, AssignmentRole, ProgressUpdate, ReportStatus, Task
 
 from .gialai2025 import load_gialai2025
@@ -94,7 +95,8 @@ def load_demo(force: bool = False, with_2025: bool = True) -> Stats:
     par2020 = load_framework_2020(agencies, par, stats)
     cycle2020, cycle2021 = load_cycles(par2020, par, sipas, stats)
     load_scores(cycle2020, cycle2021, par2020, par, sipas, stats)
-    load_tasks(cycle2021, par, agencies, stats)
+    with periods.deferred_sync():  # hundreds of new tasks: their assignment rows in one pass
+        load_tasks(cycle2021, par, agencies, stats)
     load_reports(cycle2021, agencies, stats)
     load_loop_states(cycle2021, cycle2020)  # verification, extensions, notices, backlog
     load_2022(cycle2021, par, stats)

@@ -326,10 +326,12 @@ class AgencyIndex:
         self.day = day or clock.today()
         self.by_code: dict[str, Agency] = {}
         self.by_name: dict[bool, dict[str, list[Agency]]] = {False: defaultdict(list), True: defaultdict(list)}
-        for agency in Agency.objects.order_by("pk"):
+        # Earlier names count too: a 2021 annex writes the 2021 name of an agency renamed since.
+        for agency in Agency.objects.order_by("pk").prefetch_related("names"):
             self.by_code[agency.code.casefold()] = agency
+            written = [agency.name, agency.short_name] + [n for e in agency.names.all() for n in (e.name, e.short_name)]
             for strip in (False, True):
-                names = {fold_name(n, strip) for n in (agency.name, agency.short_name) if n}
+                names = {fold_name(n, strip) for n in written if n}
                 for name in names:
                     self.by_name[strip][name].append(agency)
 

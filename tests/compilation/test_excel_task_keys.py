@@ -96,7 +96,7 @@ def test_a_row_number_column_stt_is_never_taken_for_a_task_number(cycle, stp):
 
 def test_the_data_migration_normalises_current_rows_and_leaves_history(cycle, stp):
     task = TaskFactory(cycle=cycle, title=nfd(TITLES[0]), description=nfd("Mô tả"), lead_agency=stp)
-    migration = importlib.import_module("remediation.migrations.0007_tasks_text_to_nfc")
+    migration = importlib.import_module("remediation.migrations.0010_tasks_text_to_nfc")
     migration.to_nfc(apps, None)
     task.refresh_from_db()
     assert task.title == TITLES[0] and task.description == "Mô tả"
