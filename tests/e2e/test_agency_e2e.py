@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def demo_live(transactional_db, live_server):
     from compilation.demo.loader import load_demo
 
-    load_demo()
+    load_demo(with_2025=False)
     return live_server.url
 
 

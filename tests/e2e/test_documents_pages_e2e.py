@@ -32,7 +32,7 @@ SHOWN = "() => [...document.querySelectorAll('#id_sub_criteria option')].filter(
 def demo_live(transactional_db, live_server):
     from compilation.demo.loader import load_demo
 
-    load_demo()
+    load_demo(with_2025=False)
     return live_server.url
 
 

@@ -21,7 +21,7 @@ SHOTS = Path(os.environ.get("REPORT_SCREENSHOTS", "/tmp/shots_report"))
 def demo_live(transactional_db, live_server):
     from compilation.demo.loader import load_demo
 
-    load_demo()
+    load_demo(with_2025=False)
     return live_server.url
 
 

@@ -20,7 +20,7 @@ SNV_SHOTS = Path(os.environ.get("SNV_SCREENSHOTS", "/tmp/shots_snv"))
 def demo_live(transactional_db, live_server):
     from compilation.demo.loader import load_demo
 
-    load_demo()
+    load_demo(with_2025=False)
     return live_server.url
 
 

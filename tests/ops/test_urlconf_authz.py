@@ -105,6 +105,7 @@ EXPECTED = {
     "compilation:score-evidence-download": ("score_evidence", row(302, 404, 404, 404, 404, 200, 200, 200), None),
     "compilation:cycle-list": (None, PROVINCE, None),
     "compilation:cycle-start": (None, SNV_ONLY, SNV_ONLY),
+    "compilation:cycle-settings": ("year", SNV_ONLY, SNV_FORM_ERROR),
     "compilation:round-list": (None, row(302, 404, 404, 404, 200, 200, 200, 200), None),
     "compilation:crosswalk-list": (None, PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
     "compilation:crosswalk-detail": ("crosswalk", PROVINCE, row(302, 404, 404, 404, 404, 400, 404, 400)),
@@ -140,6 +141,7 @@ EXPECTED = {
     "compilation:excel-import": (None, LOGIN_405, row(302, 404, 404, 404, 404, 400, 404, 400)),
     "compilation:excel-preview": ("import_token", row(302, 404, 404, 404, 404, 404, 404, 404), None),
     "compilation:excel-cancel": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
+    "compilation:excel-sheet": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
     "compilation:excel-export": ("export_query", LOGIN_200, None),
     "compilation:excel-template": ("kind", SNV_ONLY, None),
     # Agencies over time (issue 13): SNV only; an empty POST is a form error, never a change.
