@@ -14,7 +14,6 @@ from parindex.models import ROUND_OWNERS, FrameworkKind, Level, Round, RoundKind
 from tests.factories import CriterionFactory, CycleFactory, FrameworkFactory, ScoreFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()  # the history records are dated now: read them as of today
 
 
 def _chain(first_year: int, leaves: int):
@@ -48,10 +47,16 @@ def _chain(first_year: int, leaves: int):
     return cycles[-1]
 
 
+def _today():
+    """The history records are dated now: read them as of today, taken when asked (a module
+    imported before local midnight would otherwise read yesterday)."""
+    return timezone.localdate()
+
+
 def _queries(cycle) -> int:
     cycle = type(cycle).objects.get(pk=cycle.pk)  # no caches carried over
     with CaptureQueriesContext(connection) as captured:
-        tree = figures.score_tree(cycle, FrameworkKind.PAR, TODAY)
+        tree = figures.score_tree(cycle, FrameworkKind.PAR, _today())
         figures.totals(tree)
     return len(captured)
 
@@ -62,6 +67,6 @@ def test_score_tree_with_five_cycles_of_history_runs_the_same_queries_for_3_or_3
     small, large = _chain(2001, 3), _chain(2011, 30)
     assert _queries(small) == _queries(large)
     with django_assert_max_num_queries(12):
-        figures.score_tree(type(large).objects.get(pk=large.pk), FrameworkKind.PAR, TODAY)
-    row = figures.leaves(figures.score_tree(large, FrameworkKind.PAR, TODAY))[0]
+        figures.score_tree(type(large).objects.get(pk=large.pk), FrameworkKind.PAR, _today())
+    row = figures.leaves(figures.score_tree(large, FrameworkKind.PAR, _today()))[0]
     assert row.previous_score == D("0.75") and row.comparable

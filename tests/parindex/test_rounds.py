@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 
 from agencies.models import AgencyKind, MembershipRole
@@ -122,7 +123,7 @@ def test_reopening_is_recorded_with_who_when_why_and_lets_the_agency_and_snv_wri
         "Bổ sung tài liệu kiểm chứng",
         reopening.until,
     )
-    assert stored.reopened_at.date() == dt.date(2022, 1, 20)
+    assert timezone.localtime(stored.reopened_at).date() == dt.date(2022, 1, 20)  # the day in Việt Nam, not UTC
     services.update_score(cycle, world["leaf"], user=world["focal"], self_score=D("1"))
     services.update_score(cycle, world["leaf"], user=world["snv"], self_score=D("0.75"), reason="Theo mở lại")
     assert Score.objects.get(criterion=world["leaf"]).self_score == D("0.75")
