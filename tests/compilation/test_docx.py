@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 
@@ -142,7 +141,6 @@ def test_a_chart_png_has_the_svgs_size_times_the_scale():
     assert image.getpixel((10, 10)) == (192, 57, 43)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_it_and_page_one_is_the_report(report, tmp_path):
     source = tmp_path / "report.docx"
     source.write_bytes(report.data)
