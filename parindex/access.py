@@ -52,15 +52,21 @@ def default_cycle(user: User | None) -> Cycle | None:
     An agency's user then gets the latest cycle in which the agency exists on
     the cycle's as-of date: a ward created on 01/07/2025 lands in 2025, a
     district retired on 30/06/2025 keeps the 2021 cycle it reported in (the
-    demo's current one). Province-wide roles always get the current cycle.
+    demo's current one); an agency formed after every cycle's date gets the
+    newest cycle, where its moved tasks are. Province-wide roles always get the
+    current cycle.
     """
     current = Cycle.current()
     agency = None if user is None or not user.is_authenticated or user.sees_everything else user.agency
     if agency is None or current is None or agency.exists_on(current.as_of()):
         return current
-    for cycle in Cycle.objects.order_by("-year"):
+    cycles = list(Cycle.objects.order_by("-year"))
+    for cycle in cycles:
         if agency.exists_on(cycle.as_of()):
             return cycle
+    # An agency newer than every cycle's date (a commune formed after the last cycle) works in the newest one.
+    if agency.valid_from and cycles and agency.valid_from > cycles[0].as_of():
+        return cycles[0]
     return current
 
 

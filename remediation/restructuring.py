@@ -101,6 +101,7 @@ class Preview:
     open_reports: list[AgencyReport]
     reminders: int
     staying_tasks: int
+    scheduled: bool = False  # dated after today: confirming records it, and it is applied on its day
 
     @property
     def successor_by_id(self) -> dict[int, Agency]:
@@ -157,7 +158,13 @@ def preview(plan: Plan) -> Preview:
         open_reports=_open_reports(source_ids),
         reminders=_live_reminders(plan, moving_ids | {m.task.pk for m in coordinating_moves}).count(),
         staying_tasks=Task.objects.filter(lead_agency_id__in=source_ids).exclude(pk__in=moving_ids).count(),
+        scheduled=waits_for_its_date(plan),
     )
+
+
+def waits_for_its_date(plan: Plan) -> bool:
+    """A plan dated after today is recorded, not applied: ``apply_due`` applies it on its day."""
+    return plan.effective_on > clock.today()
 
 
 def _successors_of(plan: Plan, task: Task, by_id: dict[int, Agency]) -> list[Agency]:
@@ -216,7 +223,7 @@ def apply(
     applied on its day by ``apply_due``; the demo, entering past changes after
     the fact, passes ``when_due=False``.
     """
-    if when_due and plan.effective_on > clock.today():
+    if when_due and waits_for_its_date(plan):
         validate(plan)
         return Applied(0, 0, 0, 0, 0, scheduled=_schedule(plan, user, memberships or {}))
     return _apply_now(plan, user=user, memberships=memberships)

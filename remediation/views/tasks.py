@@ -159,19 +159,23 @@ def _loop_context(user, task: Task, as_of) -> dict:
 
 
 def _field_history(task: Task) -> list[dict]:
-    """Every saved change of the task's fields: who, when, what (simple_history, agencies.versioning)."""
+    """Every saved change of the task's fields: who, when, what (simple_history, agencies.versioning).
+
+    Foreign keys are shown by name (the lead agency, who verified), never by id:
+    one query per related model, whatever the number of history rows.
+    """
     records = list(task.history.select_related("history_user").order_by("-history_date", "-history_id"))
     out = versioning.with_changes(Task, records)
     names: dict = {}
+    linked = _linked_names([c for entry in out for c in entry["changes"]])
     for entry in out:
         shown = []
         for c in entry["changes"]:
             if c.field in M2M_KEYS:
                 names = names or _m2m_names()  # only when a history row changed a many-to-many field
                 old, new = (_names(v, M2M_KEYS[c.field], names) for v in (c.old, c.new))
-            elif c.field in USER_KEYS:  # who verified: a name, not the user's id
-                people = _people({c.old, c.new})
-                old, new = people.get(c.old), people.get(c.new)
+            elif c.field in linked:
+                old, new = linked[c.field].get(c.old, c.old), linked[c.field].get(c.new, c.new)
             else:
                 old, new = c.old, c.new
             shown.append((c.label, old, new))
@@ -180,12 +184,26 @@ def _field_history(task: Task) -> list[dict]:
 
 
 M2M_KEYS = {"coordinating_agencies": "agency", "sub_criteria": "criterion"}
-USER_KEYS = {"verified_by_id", "created_by_id"}
 
 
-def _people(ids: set) -> dict:
-    users = get_user_model().objects.filter(pk__in=[i for i in ids if i is not None])
-    return {u.pk: u.get_full_name() or u.username for u in users}
+def _linked_names(changes) -> dict[str, dict]:
+    """For each foreign key the changes touch (``lead_agency_id``, ``verified_by_id`` …): id → display name."""
+    ids: dict[str, set] = {}
+    for c in changes:
+        if c.field.endswith("_id") and c.field not in M2M_KEYS:
+            ids.setdefault(c.field, set()).update(v for v in (c.old, c.new) if v is not None)
+    out = {}
+    for attname, values in ids.items():
+        model = Task._meta.get_field(attname.removesuffix("_id")).related_model
+        rows = model._default_manager.in_bulk(values)
+        out[attname] = {pk: _display(obj) for pk, obj in rows.items()}
+    return out
+
+
+def _display(obj) -> str:
+    if isinstance(obj, get_user_model()):
+        return obj.get_full_name() or obj.username
+    return str(obj)
 
 
 def _m2m_names() -> dict:

@@ -140,3 +140,34 @@ def test_snv_sets_the_reporting_kinds_when_starting_a_cycle(client, snv):
     cycle = Cycle.objects.get(year=2025)
     assert cycle.reporting_kinds == ["central", "department", "commune", "ward"]
     assert previous.reporting_kinds == ["central", "department", "district"]
+
+
+def test_a_split_dated_after_today_is_previewed_as_scheduled_and_moves_nothing(client, snv, agency, wards, settings):
+    from remediation.models import RestructuringState, ScheduledRestructuring
+
+    settings.CLOCK_PIN = "2025-06-20"
+    task = TaskFactory(cycle=CycleFactory(), lead_agency=agency)
+    client.force_login(snv)
+    url = reverse("compilation:agency-restructure", args=["split"])
+    page = client.post(url, _split_data(agency, wards, step="preview")).content.decode()
+    assert 'id="scheduled-note"' in page and "01/07/2025" in page
+    assert "Xác nhận và lên lịch" in page
+    assert client.post(url, _split_data(agency, wards, step="confirm")).status_code == 302
+    assert Task.objects.get(pk=task.pk).lead_agency == agency
+    assert ScheduledRestructuring.objects.get().state == RestructuringState.PENDING
+
+    settings.CLOCK_PIN = "2025-07-02"
+    page = client.post(url, _split_data(agency, wards, step="preview")).content.decode()
+    assert 'id="scheduled-note"' not in page and "Xác nhận và thực hiện" in page
+
+
+def test_the_task_history_names_the_lead_agencies_not_their_ids(client, snv, agency, wards):
+    task = TaskFactory(cycle=CycleFactory(), lead_agency=agency)
+    client.force_login(snv)
+    url = reverse("compilation:agency-restructure", args=["split"])
+    client.post(url, _split_data(agency, wards, step="confirm"))
+    assert Task.objects.get(pk=task.pk).lead_agency == wards[0]
+    page = client.get(reverse("remediation:task-detail", args=[task.pk])).content.decode()
+    history = page[page.index('class="list-group list-group-flush history"') :]
+    assert f"<del>{agency}</del> → {wards[0]}" in history
+    assert f"<del>{agency.pk}</del>" not in history

@@ -82,6 +82,15 @@ def test_default_cycle_is_the_latest_in_which_the_agency_exists(agency, staff, s
     assert default_cycle(snv) == cycle
 
 
+def test_an_agency_formed_after_every_cycle_lands_in_the_newest_not_the_current(agency, wards, cycle):
+    cycle.is_current = True
+    cycle.save()
+    later = CycleFactory(year=2022, reference_date=dt.date(2022, 11, 15))
+    ward_user = MembershipFactory(agency=wards[0]).user
+    assert default_cycle(ward_user) == later  # no cycle's date falls after 01/07/2025: its moved tasks are in 2022
+    assert default_cycle(MembershipFactory(agency=agency).user) == cycle
+
+
 def test_a_retired_districts_user_lands_in_its_last_cycle_when_a_later_one_is_current(
     agency, staff, wards, cycle, cycle2025
 ):
