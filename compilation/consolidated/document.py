@@ -320,6 +320,7 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
             "task": t,
             "agency": earlier.get(t.lead_on, t.lead_name_on),
             "codes": ", ".join(sorted(c.code for c in t.sub_criteria.all())),
+            "shortcoming": t.shortcoming,
             "status": STATUS_VI[TaskStatus(t.status)],
             "done": t.status in (TaskStatus.DONE_ON_TIME, TaskStatus.DONE_LATE),
             # Issue 14: the first deadline where it moved, a claim not verified by as_of, the backlog's age.
@@ -368,6 +369,8 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         "sipas_overall": sipas_overall(cycle, as_of),
         "proposals": paragraphs(proposals),
         "annex": annex,
+        # A Report 117 annex names the shortcoming beside each task: that column needs an A4 landscape page.
+        "annex_landscape": any(row["shortcoming"] for row in annex),
         "backlog": backlog_section(cycle, as_of, numbers),
         # Issue 14, §5: the previous cycle's tasks in this cycle's results (figures.points_won_back).
         "won_back": figures.remediation_effect(cycle, as_of),

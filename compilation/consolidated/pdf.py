@@ -171,7 +171,7 @@ def _maxrss_mb() -> float:
 
 NUMBERS_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>
 @font-face {{ font-family: "{family}"; src: url("{regular}"); }}
-@page {{ size: A4 portrait; margin: 20mm 15mm 20mm 30mm;
+@page {{ size: A4 {orientation}; margin: 20mm 15mm 20mm 30mm;
   @top-center {{ content: counter(page); font-size: 13pt; vertical-align: middle; }} }}
 @page :first {{ @top-center {{ content: none; }} }}
 html {{ font-family: "{family}"; font-size: 13pt; }}
@@ -186,12 +186,13 @@ def number_pages(data: bytes) -> bytes:
 
     reader = PdfReader(io.BytesIO(data))
     count = len(reader.pages)
+    box = reader.pages[0].mediabox
+    orientation = "landscape" if box.width > box.height else "portrait"  # a Report 117 annex is landscape
     fonts = font_urls()
-    stamps = PdfReader(
-        io.BytesIO(
-            html_to_pdf(NUMBERS_HTML.format(family=FONT_FAMILY, regular=fonts["regular"], pages="<div></div>" * count))
-        )
+    html = NUMBERS_HTML.format(
+        family=FONT_FAMILY, regular=fonts["regular"], pages="<div></div>" * count, orientation=orientation
     )
+    stamps = PdfReader(io.BytesIO(html_to_pdf(html)))
     writer = PdfWriter(clone_from=reader)
     for page, stamp in zip(writer.pages, stamps.pages, strict=True):
         page.merge_page(stamp)

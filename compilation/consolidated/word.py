@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from docx import Document
-from docx.enum.section import WD_SECTION
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -33,6 +33,7 @@ FONT = "Times New Roman"
 BODY_PT = 13
 TABLE_PT = 12
 TEXT_WIDTH_MM = 165  # A4 210 mm − 30 mm left − 15 mm right
+LANDSCAPE_TEXT_WIDTH_MM = 252  # A4 landscape 297 mm − 30 mm − 15 mm: the annex with its shortcoming column
 CHART_DPI_SCALE = 3  # PNG pixels per SVG unit: sharp when printed
 
 
@@ -218,6 +219,7 @@ def svg_to_png(svg: str) -> tuple[bytes, int, int]:
 class Writer:
     def __init__(self) -> None:
         self.doc = Document()
+        self.text_width = TEXT_WIDTH_MM  # the annex's section may be landscape
         self._page_setup(self.doc.sections[0])
         style = self.doc.styles["Normal"]
         style.font.name = FONT
@@ -225,8 +227,9 @@ class Writer:
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
         self.doc.core_properties.language = "vi-VN"
 
-    def _page_setup(self, section, restart: bool = False) -> None:
-        section.page_width, section.page_height = Mm(210), Mm(297)
+    def _page_setup(self, section, restart: bool = False, landscape: bool = False) -> None:
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
         section.top_margin, section.bottom_margin = Mm(20), Mm(20)
         section.left_margin, section.right_margin = Mm(30), Mm(15)
         section.header_distance = Mm(10)
@@ -320,7 +323,7 @@ class Writer:
         fixed = sum(w for w in widths if w)
         free = [i for i, w in enumerate(widths) if not w]
         for i in free:
-            widths[i] = (TEXT_WIDTH_MM - fixed) / len(free)
+            widths[i] = (self.text_width - fixed) / len(free)
         table = self.doc.add_table(rows=0, cols=columns)
         table.style = "Table Grid"
         _narrow_margins(table)
@@ -386,7 +389,9 @@ class Writer:
 
     def annex(self, el) -> None:
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        self._page_setup(section, restart=True)
+        landscape = "landscape" in _classes(el)
+        self._page_setup(section, restart=True, landscape=landscape)
+        self.text_width = LANDSCAPE_TEXT_WIDTH_MM if landscape else TEXT_WIDTH_MM
         self.blocks(el)
 
     # -- the walk
