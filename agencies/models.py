@@ -296,6 +296,14 @@ class ProvinceRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+def people(prefix: str = "") -> Q:
+    """Active people, not the API's service accounts: who receives notices, reminders and e-mails.
+
+    ``prefix`` reaches the user through a relation, e.g. ``people("user__")`` on memberships.
+    """
+    return Q(**{f"{prefix}is_active": True, f"{prefix}is_service_account": False})
+
+
 class User(AbstractUser):
     """A person. Agency rights come from Membership; province-wide rights from province_role."""
 
@@ -303,6 +311,9 @@ class User(AbstractUser):
     province_role = models.CharField(
         _("province-wide role"), max_length=20, choices=ProvinceRole.choices, blank=True, default=""
     )
+    # An API token's account (compilation.api.tokens): it reads and writes like its role, but it
+    # is nobody to remind or notify, and it never stands in for an agency's people.
+    is_service_account = models.BooleanField(_("service account"), default=False, editable=False)
 
     objects = UserManager()
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, ProvinceRole, User
+from agencies.models import Agency, ProvinceRole, User, people
 
 from .models import Notification, Task
 
@@ -30,11 +30,11 @@ class NoticeKind(models.TextChoices):
 
 
 def members_of(agency: Agency) -> list[User]:
-    return [m.user for m in agency.memberships.select_related("user").filter(user__is_active=True)]
+    return [m.user for m in agency.memberships.select_related("user").filter(people("user__"))]
 
 
 def snv_reviewers() -> list[User]:
-    return list(User.objects.filter(is_active=True, province_role__in=[ProvinceRole.SNV, ProvinceRole.ADMIN]))
+    return list(User.objects.filter(people(), province_role__in=[ProvinceRole.SNV, ProvinceRole.ADMIN]))
 
 
 def notify(users, kind: str, title: str, url: str, body: str = "") -> int:

@@ -58,6 +58,7 @@ def issue_token(*, name: str, scope: str, agency: Agency | None, by: User) -> Is
         username=f"api-{secrets.token_hex(6)}",
         full_name=f"API: {name}"[:150],
         province_role=SCOPE_ROLES.get(scope, ""),
+        is_service_account=True,
     )
     account.set_unusable_password()
     account.save()

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
 from agencies import clock
-from agencies.models import Membership, MembershipRole, ProvinceRole, existing_on
+from agencies.models import Membership, MembershipRole, ProvinceRole, existing_on, people
 from parindex.models import Criterion, Cycle, Level, Round, RoundKind, RoundOwner, RoundSubmission, Score
 
 from ..models import ReminderKind, Task
@@ -34,14 +34,14 @@ class Directory:
         directory = cls()
         # Reminders for a retired agency stop: only memberships of agencies existing today are read.
         rows = (
-            Membership.objects.filter(user__is_active=True)
+            Membership.objects.filter(people("user__"))
             .filter(existing_on(day or clock.today(), "agency__"))
             .order_by("user_id")
         )
         for agency_id, user_id, role in rows.values_list("agency_id", "user_id", "role"):
             target = directory.leaders if role == MembershipRole.LEADER else directory.staff
             target.setdefault(agency_id, []).append(user_id)
-        snv = User.objects.filter(is_active=True, province_role=ProvinceRole.SNV).order_by("pk")
+        snv = User.objects.filter(people(), province_role=ProvinceRole.SNV).order_by("pk")
         directory.snv = list(snv.values_list("pk", flat=True))
         return directory
 

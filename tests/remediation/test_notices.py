@@ -152,3 +152,20 @@ def test_a_lost_claim_is_taken_over_and_a_late_mail_of_the_old_run_sends_nothing
 def test_notices_never_claimed_wait_for_the_daily_run(eager, cycle, agency, staff, snv):
     assignment.create_tasks(cycle, lead_agencies=[agency], title="Rà soát", deadline=dt.date(2021, 12, 31), user=snv)
     assert events.take_over_notice_claims(dt.timedelta(0)).notices == 0
+
+
+def test_api_service_accounts_get_no_notice_and_never_stand_in_for_an_agencys_people(cycle, agency, leader, snv):
+    """An agency token's account is a staff member of its agency (it reads like one), but nobody to notify:
+    the notices go to the people, and the reminders of an agency whose only staff is that account go
+    to its leader, as for an agency without staff."""
+    from compilation.api.tokens import issue_token
+    from remediation.reminders import Directory
+
+    agency_token = issue_token(name="Cổng dịch vụ công", scope="agency", agency=agency, by=snv).token
+    province_token = issue_token(name="Hệ thống báo cáo", scope="snv_write", agency=None, by=snv).token
+    assert agency_token.user.is_service_account and province_token.user.is_service_account
+    assignment.create_tasks(cycle, lead_agencies=[agency], title="Rà soát", deadline=dt.date(2021, 12, 31), user=snv)
+    assert {n.recipient for n in Notification.objects.filter(kind=NoticeKind.TASK_ASSIGNED)} == {leader}
+    directory = Directory.load()
+    assert directory.regular(agency.pk) == [leader.pk]
+    assert directory.snv == [snv.pk]
