@@ -1018,6 +1018,20 @@ def sipas(cycle: Cycle) -> list[ScoreRow]:
     return leaves(score_tree(cycle, FrameworkKind.SIPAS))
 
 
+def sipas_overall(cycle: Cycle, as_of: dt.date) -> dict | None:
+    """The SIPAS index as a whole: the announced result and rank once its decision is dated by
+    ``as_of``; before that the mean of the components, labelled provisional (none: None).
+    The consolidated report and the tracking workbook both print this one figure."""
+    result = announced(cycle, as_of, FrameworkKind.SIPAS)
+    if result is not None:
+        return {"percent": result.percent, "result": result, "provisional": False}
+    values = [r.effective for r in sipas(cycle) if r.effective is not None]
+    if not values:
+        return None
+    mean = sum(values, ZERO) / len(values)
+    return {"percent": mean, "result": None, "provisional": True}
+
+
 # --------------------------------------------------------------------------- dashboard
 
 

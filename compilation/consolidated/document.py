@@ -366,7 +366,7 @@ def report_context(cycle: Cycle, as_of: dt.date, proposals: str) -> dict[str, An
         "agencies": agency_section(cycle, as_of),
         "unfinished": unfinished_section(cycle, as_of, numbers),
         "sipas": figures.sipas(cycle),
-        "sipas_overall": sipas_overall(cycle, as_of),
+        "sipas_overall": figures.sipas_overall(cycle, as_of),
         "proposals": paragraphs(proposals),
         "annex": annex,
         # A Report 117 annex names the shortcoming beside each task: that column needs an A4 landscape page.
@@ -391,19 +391,6 @@ def backlog_section(cycle: Cycle, as_of: dt.date, numbers: dict[int, int]) -> li
         }
         for t in tasks
     ]
-
-
-def sipas_overall(cycle: Cycle, as_of: dt.date) -> dict[str, Any] | None:
-    """The SIPAS index as a whole: the announced result and rank once its decision is dated by
-    ``as_of``; before that the mean of the components, labelled provisional (none: None)."""
-    result = figures.announced(cycle, as_of, FrameworkKind.SIPAS)
-    if result is not None:
-        return {"percent": result.percent, "result": result, "provisional": False}
-    values = [r.effective for r in figures.sipas(cycle) if r.effective is not None]
-    if not values:
-        return None
-    mean = sum(values, figures.ZERO) / len(values)
-    return {"percent": mean, "result": None, "provisional": True}
 
 
 FORMATS = ("pdf", "docx")

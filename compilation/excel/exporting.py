@@ -26,10 +26,12 @@ from agencies.models import Agency
 from parindex.models import Cycle, FrameworkKind, Level
 
 from .. import figures, vocabulary
+from ..consolidated.document import annex_subtitle
 from .workbook import (
     DATE_FORMAT,
     FRAMEWORK_LAYOUT,
     INTEGER_FORMAT,
+    PERCENT_FORMAT,
     POINTS_FORMAT,
     TASK_LAYOUT,
     Column,
@@ -50,6 +52,22 @@ TOTAL_LABEL = "Tổng cộng"
 
 def _col(layout: Layout, key: str) -> Column:
     return layout.column(key)
+
+
+def letterhead(cycle: Cycle) -> tuple[str, str]:
+    """The issuing block of an annex: the governing body of the cycle's province and SNV, in capitals."""
+    return (cycle.document_governing_body.upper(), cycle.issuing_body.upper())
+
+
+def annex_lines(cycle: Cycle, as_of: dt.date, number: str, *lines: str) -> tuple[str, ...]:
+    """An annex's title lines: "PHỤ LỤC II", its title and subtitle, then "(Kèm theo Báo cáo số …)",
+    the consolidated report's own subtitle (one wording, compilation.consolidated.document)."""
+    return (f"PHỤ LỤC {number}", *lines, annex_subtitle(cycle, as_of))
+
+
+def _fraction(percent: Decimal | None) -> Decimal | None:
+    """85.45 (the figures' percentage) as 0.8545, for a cell in PERCENT_FORMAT."""
+    return None if percent is None else percent / 100
 
 
 # --------------------------------------------------------------------------- score tree
@@ -147,8 +165,9 @@ def score_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
         "Điểm Chỉ số CCHC",
         SCORE_COLUMNS,
         score_rows(tree, framework.total_points),
-        (framework.name, subtitle),
+        annex_lines(cycle, as_of, "I", framework.name, subtitle),  # the name is read back on import
         frozen_columns=2,  # the code and the name stay in view
+        letterhead=letterhead(cycle),
     )
 
 
@@ -211,7 +230,10 @@ def task_sheet(cycle: Cycle, as_of: dt.date, agency: Agency | None = None) -> Sh
         title = f"{title} – {agency.name}"
     subtitle = f"Trạng thái tính đến ngày {as_of:%d/%m/%Y}"
     rows = task_rows(figures.tracking_table(cycle, as_of, agency))
-    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle), frozen_columns=1)
+    if agency is not None:  # an agency's own working file, not SNV's annex
+        return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, (title, subtitle), frozen_columns=1)
+    lines = annex_lines(cycle, as_of, "II", title, subtitle)
+    return Sheet("Theo dõi nhiệm vụ", TASK_COLUMNS, rows, lines, frozen_columns=1, letterhead=letterhead(cycle))
 
 
 # --------------------------------------------------------------------------- agencies' report status
@@ -225,7 +247,7 @@ AGENCY_COLUMNS = (
     Column("done_late", "Hoàn thành quá hạn", width=11, number_format=INTEGER_FORMAT),
     Column("open", "Chưa hoàn thành", width=11, number_format=INTEGER_FORMAT),
     Column("overdue", "Trong đó quá hạn", width=10, number_format=INTEGER_FORMAT),
-    Column("rate", "Tỷ lệ hoàn thành (%)", width=11, number_format=POINTS_FORMAT),
+    Column("rate", "Tỷ lệ hoàn thành", width=11, number_format=PERCENT_FORMAT),
     Column("report", "Tình trạng báo cáo", width=18),
 )
 
@@ -242,7 +264,7 @@ def agency_rows(cycle: Cycle, as_of: dt.date) -> Iterator[list]:
             row.done_late,
             row.open,
             row.overdue,
-            row.completion_rate,
+            _fraction(row.completion_rate),
             REPORT_LABELS.get(row.report_state, row.report_state),
         ]
 
@@ -250,7 +272,46 @@ def agency_rows(cycle: Cycle, as_of: dt.date) -> Iterator[list]:
 def agency_sheet(cycle: Cycle, as_of: dt.date) -> Sheet:
     deadline = f"Hạn báo cáo: {cycle.report_deadline:%d/%m/%Y} – số liệu tính đến ngày {as_of:%d/%m/%Y}"
     title = f"Tình hình thực hiện và báo cáo của các cơ quan – {cycle.name}"
-    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, agency_rows(cycle, as_of), (title, deadline), frozen_columns=2)
+    lines = annex_lines(cycle, as_of, "III", title, deadline)
+    rows = agency_rows(cycle, as_of)
+    return Sheet("Tình hình báo cáo", AGENCY_COLUMNS, rows, lines, frozen_columns=2, letterhead=letterhead(cycle))
+
+
+# --------------------------------------------------------------------------- SIPAS
+
+SIPAS_COLUMNS = (
+    Column("code", "Mã", width=7),
+    Column("name", "Yếu tố", width=50, wrap=True),
+    Column("value", "Chỉ số thành phần", width=13, number_format=PERCENT_FORMAT),
+    Column("previous", "Năm trước", width=13, number_format=PERCENT_FORMAT),
+    Column("change", "Tăng, giảm (điểm %)", width=13, number_format=POINTS_FORMAT),
+)
+
+
+def sipas_rows(cycle: Cycle, as_of: dt.date) -> Iterator[Row]:
+    """The SIPAS components as of the date, then the index as a whole (announced, else provisional)."""
+    for row in figures.leaves(figures.score_tree(cycle, FrameworkKind.SIPAS, as_of)):
+        yield Row([row.code, row.name, _fraction(row.effective), _fraction(row.previous_score), row.change])
+    overall = figures.sipas_overall(cycle, as_of)
+    if overall is not None:
+        if overall["provisional"]:
+            label = "Chỉ số SIPAS – dự kiến (bình quân các yếu tố)"
+        else:
+            result = overall["result"]
+            label = f"Chỉ số SIPAS – kết quả công bố ({result.decision}), xếp thứ {result.rank}/{result.out_of}"
+        yield Row([None, label, _fraction(overall["percent"]), None, None], strong=True)
+
+
+def sipas_sheet(cycle: Cycle, as_of: dt.date) -> Sheet | None:
+    """The SIPAS index of the cycle, in percentages; None when the cycle has no SIPAS framework."""
+    if cycle.framework_of(FrameworkKind.SIPAS) is None:
+        return None
+    title = f"Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) năm {cycle.year}"
+    subtitle = f"Số liệu tính đến ngày {as_of:%d/%m/%Y}"
+    lines = annex_lines(cycle, as_of, "IV", title, subtitle)
+    return Sheet(
+        "Chỉ số SIPAS", SIPAS_COLUMNS, sipas_rows(cycle, as_of), lines, frozen_columns=2, letterhead=letterhead(cycle)
+    )
 
 
 # --------------------------------------------------------------------------- workbooks
@@ -259,7 +320,8 @@ def agency_sheet(cycle: Cycle, as_of: dt.date) -> Sheet:
 def export_workbook(
     cycle: Cycle, as_of: dt.date, target: str | IO[bytes], agency: Agency | None = None
 ) -> dict[str, int]:
-    """The tracking workbook: the whole province's three sheets, or one agency's own tasks only.
+    """The tracking workbook: the whole province's sheets (scores, tasks, agencies, SIPAS), each
+    an annex with its issuing block, or one agency's own tasks only.
 
     An agency's workbook holds no other agency's rows: no score tree with
     province-wide task counts and no ranking of the others.
@@ -268,7 +330,8 @@ def export_workbook(
         sheets = [task_sheet(cycle, as_of, agency)]
     else:
         scores = score_sheet(cycle, as_of)
-        sheets = [s for s in (scores, task_sheet(cycle, as_of), agency_sheet(cycle, as_of)) if s is not None]
+        sheets = [task_sheet(cycle, as_of), agency_sheet(cycle, as_of), sipas_sheet(cycle, as_of)]
+        sheets = [s for s in (scores, *sheets) if s is not None]
     title = f"Theo dõi nhiệm vụ khắc phục – {cycle.name}"
     return write_workbook(sheets, target, title=title, author="Sở Nội vụ")
 

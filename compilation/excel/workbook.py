@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.utils.indexed_list import IndexedList
@@ -46,6 +46,7 @@ EXCEL_MAX_CHARS = 32_767
 DATE_FORMAT = "DD/MM/YYYY"
 POINTS_FORMAT = "0.00"
 INTEGER_FORMAT = "0"
+PERCENT_FORMAT = "0.00%"  # the value is a fraction (0.8545), shown "85,45%" in a Vietnamese Excel
 # Text beginning with one of these would be taken for a formula when edited in Excel.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -558,6 +559,9 @@ class Sheet:
     rows: Iterable[Sequence[Any] | Row]
     title_lines: Sequence[str] = ()
     frozen_columns: int = 0  # the columns kept in view when scrolling right (the code and the name)
+    # The issuing block above the title, as an annex carries it: ("UBND TỈNH …", "SỞ NỘI VỤ"),
+    # each line centred over the first columns; the title lines are then centred over the table.
+    letterhead: Sequence[str] = ()
 
 
 # Print-ready annexes: Times New Roman (Liberation Serif where it is not installed), 12 pt, as documents use.
@@ -567,12 +571,21 @@ HEADER_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 TITLE_FONT = Font(name=FONT_NAME, bold=True, size=13)
+NOTE_FONT = Font(name=FONT_NAME, italic=True, size=13)  # "(Kèm theo Báo cáo số …)"
 STRONG_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+THIN = Side(style="thin", color="000000")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)  # every cell of the table, header included
+LETTERHEAD_WIDTH = 40  # the issuing block spans the first columns up to about this width
 # A4 landscape with the margins of Decree 30/2020/NĐ-CP (top and bottom 2 cm, left 3 cm, right 1.5 cm), in inches;
 # a fixed scale that keeps 12 pt text at 10 pt or more on paper: a wide sheet runs onto more pages, never shrinks.
 PAPER_A4 = 9
 MARGINS = {"top": 2 / 2.54, "bottom": 2 / 2.54, "left": 3 / 2.54, "right": 1.5 / 2.54, "header": 1 / 2.54}
 PRINT_SCALE = 85
+# What one A4 landscape page holds at PRINT_SCALE, in column-width units (about 2 mm each in
+# Times New Roman 12): the title lines are centred over these columns, so the first page shows
+# them whole even when the table runs onto further pages to the right.
+PAGE_WIDTH_UNITS = (297 - 30 - 15) / (PRINT_SCALE / 100) / 2.0
 WRAP = Alignment(wrap_text=True)  # bottom-aligned like the unwrapped cells beside it
 LINE_HEIGHT = 15.0  # points per line of 11 pt text
 
@@ -661,6 +674,7 @@ class RowXml:
         key = (number_format, wrap, quote, bold)
         if key not in self.styles:
             cell = WriteOnlyCell(self.ws)
+            cell.border = GRID
             if number_format:
                 cell.number_format = number_format
             if wrap:
@@ -675,9 +689,12 @@ class RowXml:
     def build(self, number: int, values: Sequence[Any], strong: bool, height: float | None) -> Text:
         size = f' ht="{height}" customHeight="1"' if height else ""
         parts = [f'<row r="{number}"{size}>']
-        for letter, value, column in zip(self.letters, values, self.columns, strict=False):
+        padded = list(values) + [None] * (len(self.columns) - len(values))
+        for letter, value, column in zip(self.letters, padded, self.columns, strict=False):
             if value is not None and value != "":
                 parts.append(self.cell(f"{letter}{number}", value, column, strong))
+            else:  # an empty cell of the table keeps its borders
+                parts.append(f'<c r="{letter}{number}"{self.style(wrap=column.wrap, bold=strong)}/>')
         parts.append("</row>")
         return self.Text("".join(parts))
 
@@ -696,24 +713,18 @@ class RowXml:
 
 
 def _cell(ws: Any, value: Any, column: Column, strong: bool) -> Any:
-    """A value for openpyxl's own path (titles, headers, or when lxml is in use): text stays text."""
-    if value is None:
-        return None
+    """A value for openpyxl's own path (titles, headers, or when lxml is in use): text stays text, in the grid."""
     if isinstance(value, str):
         value = clean_text(value)
-        if not (strong or column.wrap or value.startswith(FORMULA_PREFIXES)):
-            return value
-        cell = WriteOnlyCell(ws, value)
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str):
         cell.data_type = "s"  # "=SUM(A1)" stays the text the user typed
         cell.quotePrefix = value.startswith(FORMULA_PREFIXES)
-    else:
-        cell = WriteOnlyCell(ws, value)
-        if isinstance(value, dt.date):
-            cell.number_format = DATE_FORMAT
-        elif column.number_format and isinstance(value, int | float | Decimal):
-            cell.number_format = column.number_format
-        elif not strong:
-            return value
+    elif isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
+    elif column.number_format and isinstance(value, int | float | Decimal):
+        cell.number_format = column.number_format
+    cell.border = GRID
     if strong:
         cell.font = STRONG_FONT
     if column.wrap:
@@ -724,16 +735,16 @@ def _cell(ws: Any, value: Any, column: Column, strong: bool) -> Any:
 def _header_cell(ws: Any, text: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, clean_text(text))
     cell.data_type = "s"
-    cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
+    cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, GRID
     return cell
 
 
 def _prepare(workbook: Workbook, sheet: Sheet) -> tuple[StreamingSheet, int]:
-    """Create the sheet with what write-only mode needs before the first row: freeze, widths, page setup."""
+    """Create the sheet with what write-only mode needs before the first row: freeze, widths, page setup,
+    then the issuing block and the title lines (merged and centred), and the header row."""
     ws = StreamingSheet(parent=workbook, title=safe_sheet_title(sheet.title))
     workbook._add_sheet(ws)
-    header_row = len(sheet.title_lines) + 1
-    ws.freeze_panes = f"A{header_row + 1}"
+    header_row = len(sheet.letterhead) + len(sheet.title_lines) + 1
     for index, column in enumerate(sheet.columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{header_row + 1}"
@@ -742,12 +753,41 @@ def _prepare(workbook: Workbook, sheet: Sheet) -> tuple[StreamingSheet, int]:
     if sheet.frozen_columns:  # a wide sheet runs onto more pages: each repeats the code and the name
         ws.print_title_cols = f"A:{get_column_letter(sheet.frozen_columns)}"
     ws.row_dimensions[header_row].height = row_height([c.header for c in sheet.columns], sheet.columns, header=True)
+    last, width = 0, 0.0
+    for column in sheet.columns:  # the columns of the first page
+        if last and width + column.width > PAGE_WIDTH_UNITS:
+            break
+        last, width = last + 1, width + column.width
+    last = get_column_letter(last)
+    span, width = 0, 0.0
+    for column in sheet.columns:  # the issuing block: the first columns, about LETTERHEAD_WIDTH wide
+        span, width = span + 1, width + column.width
+        if width >= LETTERHEAD_WIDTH:
+            break
+    row = 0
+    for index, line in enumerate(sheet.letterhead):
+        row += 1
+        font = STRONG_FONT if index else BODY_FONT  # "UBND TỈNH …" regular, "SỞ NỘI VỤ" bold
+        ws.append([_title_cell(ws, line, font)])
+        if span > 1:
+            ws.merged_cells.add(f"A{row}:{get_column_letter(span)}{row}")
     for line in sheet.title_lines:
-        cell = WriteOnlyCell(ws, clean_text(line))
-        cell.data_type, cell.font = "s", TITLE_FONT
-        ws.append([cell])
+        row += 1
+        font = NOTE_FONT if line.startswith("(") else TITLE_FONT
+        ws.append([_title_cell(ws, line, font, centred=bool(sheet.letterhead))])
+        if sheet.letterhead and len(sheet.columns) > 1:
+            ws.merged_cells.add(f"A{row}:{last}{row}")
+            ws.row_dimensions[row].height = LINE_HEIGHT * 1.3
     ws.append([_header_cell(ws, c.header) for c in sheet.columns])
     return ws, header_row
+
+
+def _title_cell(ws: Any, text: str, font: Font, centred: bool = True) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, clean_text(text))
+    cell.data_type, cell.font = "s", font
+    if centred:
+        cell.alignment = CENTRED
+    return cell
 
 
 def _print_setup(ws: Any) -> None:
@@ -843,7 +883,7 @@ FRAMEWORK_LAYOUT = Layout(
             width=10,
             number_format=POINTS_FORMAT,
         ),
-        Column("method", "Phương pháp", ("Phương pháp đánh giá", "Hình thức đánh giá", "Method"), width=14),
+        Column("method", "Phương pháp", ("Phương pháp đánh giá", "Hình thức đánh giá", "Method"), width=14, wrap=True),
         Column(
             "self_score",
             "Điểm tự đánh giá",

@@ -257,3 +257,16 @@ def test_any_text_is_read_back_as_written(text):
     expected = excel.clean_text(text)
     assert (ws["A2"].value or "") == expected
     assert ws["A2"].value is None or ws["A2"].data_type == "s"
+
+
+def test_data_rows_take_the_writers_fast_path():
+    """openpyxl through lxml (installed for python-docx) would skip RowXml and cost 10x the CPU:
+    the settings turn it off before openpyxl is first imported (config/settings/base.py)."""
+    import openpyxl.xml
+    from openpyxl import Workbook
+
+    assert openpyxl.xml.LXML is False
+    workbook = Workbook(write_only=True)
+    ws, _header = excel._prepare(workbook, excel.Sheet("x", [excel.Column("a", "A")], iter(())))
+    assert callable(ws.raw)
+    workbook.save(io.BytesIO())
