@@ -494,6 +494,16 @@ def parse_method(value: str) -> str | None:
     return method
 
 
+# The survey's names of METHODS, found anywhere in a note ("Tiêu chí đánh giá qua điều tra XHH").
+SURVEY_WORDS = "|".join(k for k, m in METHODS.items() if m == Method.SURVEY)
+SURVEY_NOTE_RE = re.compile(rf"\b(?:{SURVEY_WORDS})\b")
+
+
+def survey_note(text: str) -> bool:
+    """A note marking a survey-based sub-criterion: "Điều tra XHH", "điều tra xã hội học", "XHH"."""
+    return bool(SURVEY_NOTE_RE.search(excel.normalize(text)))
+
+
 def guess_framework_kind(texts: Iterable[str]) -> str:
     """SIPAS when a title or the name says so ("SIPAS", "hài lòng"), else the PAR Index."""
     folded = " ".join(excel.normalize(t) for t in texts)
@@ -537,7 +547,6 @@ class FrameworkImport:
         self.match = match
         self.result.sheet = match.sheet
         self.read_rows(AgencyIndex(self.cycle.as_of()))
-        self.result.rows = len(self.rows)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no criteria below its header row."), match)
         self.resolve_framework()
@@ -555,6 +564,7 @@ class FrameworkImport:
             if not code and excel.normalize(name).startswith("tong"):
                 self.total, self.total_row = reader.decimal("max_points", required=True), number
                 continue
+            self.result.rows += 1  # every criterion row, the ones with problems too
             row = self.read_row(reader, code, name, agencies)
             if row is not None:
                 self.rows.append(row)
@@ -571,6 +581,11 @@ class FrameworkImport:
             reader.problem("max_points", _("The maximum must be between 0 and %(max)s.") % {"max": points(MAX_SCORE)})
             max_points = None
         method = reader.read("method", lambda v: parse_method(excel.parse_text(v, 100)), False)
+        if reader.has("note") and survey_note(reader.text("note")):
+            if method == Method.SELF:
+                message = _("The method says self-assessed, but the note says survey (“Điều tra XHH”); write one.")
+                reader.problem("note", message)
+            method = method or Method.SURVEY
         scores = {key: reader.decimal(key) for key in SCORE_KEYS if reader.has(key)}
         focal = None
         focal_text = reader.text("focal_agency", 200)
@@ -1079,7 +1094,6 @@ class TaskImport:
         self.result.sheet = match.sheet
         self.criteria = self.load_criteria()
         self.read_rows(AgencyIndex(self.cycle.as_of()))
-        self.result.rows = len(self.rows)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no tasks below its header row."), match)
         if not self.problems:
@@ -1098,6 +1112,7 @@ class TaskImport:
         for number, values in _rows(self.workbook, self.match, self.problems):
             if _is_heading(values):
                 continue
+            self.result.rows += 1  # every task row, the ones with problems too
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
             row = self.read_row(reader, agencies)
             if row is None:
