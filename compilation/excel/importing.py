@@ -504,6 +504,11 @@ def survey_note(text: str) -> bool:
     return bool(SURVEY_NOTE_RE.search(excel.normalize(text)))
 
 
+def is_total(code: str, name: str) -> bool:
+    """A total row: "Tổng cộng", "Tổng số" where the name is, or in the code column of cells merged across."""
+    return not CODE_RE.match(code) and excel.normalize(name or code).startswith("tong")
+
+
 def guess_framework_kind(texts: Iterable[str]) -> str:
     """SIPAS when a title or the name says so ("SIPAS", "hài lòng"), else the PAR Index."""
     folded = " ".join(excel.normalize(t) for t in texts)
@@ -560,11 +565,13 @@ class FrameworkImport:
     def read_rows(self, agencies: AgencyIndex) -> None:
         for number, values in _rows(self.workbook, self.match, self.problems):
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
-            code, name = reader.code("code"), reader.text("name", 500, required=True)
-            if not code and excel.normalize(name).startswith("tong"):
+            code, name = reader.code("code"), reader.text("name", 500)
+            if is_total(code, name):  # "Tổng cộng" in the name, or merged across from the code column
                 self.total, self.total_row = reader.decimal("max_points", required=True), number
                 continue
             self.result.rows += 1  # every criterion row, the ones with problems too
+            if not str(values.get("name") or "").strip():  # a name too long is already a problem of its own
+                reader.problem("name", _("This value is required."))
             row = self.read_row(reader, code, name, agencies)
             if row is not None:
                 self.rows.append(row)
