@@ -309,3 +309,67 @@ def test_the_preview_counts_every_data_row_the_bad_ones_too(snv, cycle, departme
     assert [(p.row, p.column) for p in result.problems] == [(11, "D"), (12, "F")]
     client.post(url)
     assert Task.objects.count() == 0
+
+
+# --------------------------------------------------------------------------- parse once
+
+
+def stored_upload(url: str) -> Path:
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "excel-imports" / f"{token}.xlsx"
+
+
+def test_the_confirmation_applies_the_previews_read_and_never_parses_the_file_again(snv, cycle, departments):
+    """The stored upload is overwritten with bytes that are no workbook after the preview: a second parse
+    would refuse them, yet the confirmation imports the rows the preview read."""
+    client = client_for(snv)
+    url, page = preview(client, cycle, annex([task_row(n) for n in range(1, 4)]))
+    assert not page.context["result"].problems
+    upload = stored_upload(url)
+    kept = upload.with_name(f"{upload.stem}.parsed.json")
+    assert kept.exists()
+    upload.write_bytes(b"not a workbook any more")
+    response = client.post(url, follow=True)
+    assert b"was imported" in response.content
+    tasks = list(Task.objects.order_by("title").values_list("title", "shortcoming", "lead_agency__code", "deadline"))
+    assert tasks == [
+        (f"Rà soát quy trình nội bộ số {n}", f"Hạn chế số {n} trong kiểm soát thủ tục", "stp", dt.date(2021, 12, 31))
+        for n in range(1, 4)
+    ]
+    assert not upload.exists() and not kept.exists()  # both dropped once imported
+
+
+def test_the_confirmation_still_plans_against_the_database_as_it_is_then(snv, cycle, departments):
+    """Two previews of the same annex; the first confirmed creates the tasks, the second updates nothing."""
+    first, second = client_for(snv), client_for(snv)
+    data = annex([task_row(n) for n in range(1, 4)])
+    url_a, _page = preview(first, cycle, data)
+    url_b, _page = preview(second, cycle, data)
+    first.post(url_a)
+    response = second.post(url_b, follow=True)
+    assert b"tasks: 0 new, 0 updated, 3 unchanged" in response.content
+    assert Task.objects.count() == 3
+
+
+def test_without_a_kept_read_the_confirmation_reads_the_file(snv, cycle, departments):
+    """An upload previewed before the read was kept (or whose read is lost) is read again, never refused."""
+    client = client_for(snv)
+    url, _page = preview(client, cycle, annex([task_row(1)]))
+    upload = stored_upload(url)
+    upload.with_name(f"{upload.stem}.parsed.json").unlink()
+    client.post(url)
+    assert list(Task.objects.values_list("title", flat=True)) == ["Rà soát quy trình nội bộ số 1"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "Sở Tư pháp", "", 12, 0.1 + 0.2, 1e-7, True, dt.datetime(2021, 12, 31, 8, 30), dt.date(2021, 12, 31),
+     dt.time(7, 15), dt.timedelta(hours=36), "#REF!"],
+)  # fmt: skip
+def test_every_kind_of_cell_value_reads_back_the_same_from_the_kept_read(value):
+    import json
+
+    from compilation.excel.importing import _cell_from_data, _cell_to_data
+
+    back = _cell_from_data(json.loads(json.dumps(_cell_to_data(value))))
+    assert back == value and type(back) is type(value)
