@@ -39,10 +39,10 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Reading limits: a sheet bigger than this is refused with a message, never half read. The data rows' limit is
-# the setting EXCEL_IMPORT_MAX_ROWS (max_rows()); blank rows between them are scanned up to this many.
+# the setting EXCEL_IMPORT_MAX_ROWS (max_rows()); with the blank rows between them, this many times as many rows.
 MAX_COLUMNS = 60
 HEADER_SCAN_ROWS = 25
-MAX_SCANNED_ROWS = 200_000
+SCANNED_PER_DATA_ROW = 10
 # Excel refuses (and "repairs") a cell holding more characters than this.
 EXCEL_MAX_CHARS = 32_767
 
@@ -371,8 +371,8 @@ def data_rows(workbook: Workbook, match: HeaderMatch) -> Iterator[tuple[int, dic
     yielded, limit = 0, max_rows()
     rows = ws.iter_rows(min_row=match.row + 1, max_col=min(width, MAX_COLUMNS), values_only=True)
     for number, raw in enumerate(rows, start=match.row + 1):
-        if number - match.row > MAX_SCANNED_ROWS:
-            raise WorkbookError(_("The sheet has more than %(n)s rows.") % {"n": MAX_SCANNED_ROWS})
+        if number - match.row > limit * SCANNED_PER_DATA_ROW:
+            raise WorkbookError(_("The sheet has more than %(n)s rows.") % {"n": limit * SCANNED_PER_DATA_ROW})
         if is_footer(raw):
             break  # "Nơi nhận:", "NGƯỜI LẬP BIỂU", a date line: the signature block, not data
         values = {k: _at(raw, i) for k, i in match.positions.items()}
