@@ -304,10 +304,11 @@ class SheetSource:
         self.record = record
         self.epoch = dt.datetime.fromisoformat(record["epoch"])
 
-    def matches(self, kind: str, sheet: str, crosswalk: bool) -> bool:
-        """Whether the record is of this import: the same kind, sheet and presence of a crosswalk."""
-        wanted = {"format": self.FORMAT, "kind": kind, "sheet": sheet, "with_crosswalk": crosswalk}
-        return all(self.record.get(k) == v for k, v in wanted.items())
+    @classmethod
+    def fits(cls, record: Any, kind: str, sheet: str, crosswalk: bool) -> bool:
+        """Whether a kept record is of this import: this format, the same kind, sheet and presence of a crosswalk."""
+        wanted = {"format": cls.FORMAT, "kind": kind, "sheet": sheet, "with_crosswalk": crosswalk}
+        return isinstance(record, dict) and all(record.get(k) == v for k, v in wanted.items())
 
 
 class RecordedSource(SheetSource):
@@ -522,9 +523,8 @@ def run_import(
     result = ImportResult(kind=kind, dry_run=dry_run)
     problems = Problems()
     data = source if isinstance(source, bytes) else source.read()
-    replayed = ReplayedSource(parsed) if parsed else None
-    if replayed is not None and not replayed.matches(kind, sheet, crosswalk is not None):
-        replayed = None
+    fits = SheetSource.fits(parsed, kind, sheet, crosswalk is not None)
+    replayed = ReplayedSource(parsed) if fits else None
     workbook = None
     if replayed is None:
         try:

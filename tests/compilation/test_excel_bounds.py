@@ -373,3 +373,15 @@ def test_every_kind_of_cell_value_reads_back_the_same_from_the_kept_read(value):
 
     back = _cell_from_data(json.loads(json.dumps(_cell_to_data(value))))
     assert back == value and type(back) is type(value)
+
+
+def test_a_kept_read_of_another_sheet_or_kind_is_never_replayed(cycle, departments):
+    from compilation.excel.importing import run_import
+
+    data = annex([task_row(1), task_row(2)])
+    kept = run_import(data, "tasks", cycle, dry_run=True).parsed
+    assert len(kept["rows"]) == 2
+    other = run_import(data, "framework", cycle, dry_run=True, parsed=kept)  # read as a framework: not replayed
+    assert other.parsed["kind"] == "framework" and other.problems
+    lost = {**kept, "format": 0}  # a read kept by an older version is read again
+    assert run_import(data, "tasks", cycle, parsed=lost).applied and Task.objects.count() == 2
