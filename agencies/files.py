@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
+from typing import IO
 
 import filetype
 from django.conf import settings
@@ -89,28 +90,37 @@ def _office_type(upload: UploadedFile) -> str | None:
 OFFICE_MIMES = ALLOWED["docx"] | ALLOWED["xlsx"]
 
 
+def unpacked_size(source: IO[bytes]) -> tuple[int, int] | None:
+    """(bytes, parts) a zip declares in its directory, read without unpacking anything; None when it is no zip.
+
+    The declared sizes are what counts: Python's zipfile never inflates a member past its declared
+    size (a member that would is a CRC error), so nothing in this application that opens the file
+    later (openpyxl, python-docx) can be made to unpack more than this. The evidence upload
+    (check_unpacked) and the Excel import (compilation.excel.workbook.open_workbook) both use it.
+    """
+    try:
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        source.seek(0)
+    return sum(e.file_size for e in entries), len(entries)
+
+
 def check_unpacked(upload: UploadedFile, name: str) -> None:
     """Refuse an office file (a zip) that unpacks to more than EVIDENCE_MAX_UNPACKED_BYTES or holds
     more than EVIDENCE_MAX_ZIP_ENTRIES parts: a zip bomb renamed .docx or .xlsx.
 
-    Read from the zip's directory, without unpacking anything, so the check costs milliseconds.
-    The declared sizes are what counts: Python's zipfile never inflates a member past its declared
-    size (a member that would is a CRC error), so nothing in this application that opens the file
-    later (openpyxl, python-docx) can be made to unpack more than was checked here.
+    Read from the zip's directory (unpacked_size), without unpacking anything, so the check costs milliseconds.
     """
     max_bytes, max_entries = settings.EVIDENCE_MAX_UNPACKED_BYTES, settings.EVIDENCE_MAX_ZIP_ENTRIES
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        entries = None
-    finally:
-        upload.seek(0)
-    if entries is None:
+    size = unpacked_size(upload)
+    if size is None:
         raise ValidationError(_("“%(name)s” is damaged: it cannot be opened.") % {"name": name})
-    unpacked = sum(e.file_size for e in entries)
-    if len(entries) > max_entries or unpacked > max_bytes:
+    unpacked, entries = size
+    if entries > max_entries or unpacked > max_bytes:
         raise ValidationError(
             _(
                 "“%(name)s” unpacks to %(size)s in %(entries)s parts; the limit is %(limit)s in %(max_entries)s "
@@ -119,7 +129,7 @@ def check_unpacked(upload: UploadedFile, name: str) -> None:
             % {
                 "name": name,
                 "size": filesizeformat(unpacked),
-                "entries": len(entries),
+                "entries": entries,
                 "limit": filesizeformat(max_bytes),
                 "max_entries": max_entries,
             }

@@ -351,6 +351,10 @@ TEMPLATE_HELP = {
     "appraised_score": (lambda: _("The score after the Ministry's appraisal (sub-criteria only)."), "0,25"),
     "previous_score": (lambda: _("Last year's score (sub-criteria only)."), "0,5"),
     "focal_agency": (lambda: _("Focal agency of an area: its code or its name."), "snv"),
+    "note": (
+        lambda: _("Notes; “Điều tra XHH” here marks a survey-based sub-criterion when the method is blank."),
+        "Điều tra XHH",
+    ),
     "number": (
         lambda: _(
             "The task's number in the cycle, as the exported workbook shows it; blank for a new task. "

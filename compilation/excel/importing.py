@@ -167,6 +167,7 @@ class ImportResult:
     replaces: str = ""
     relinks: list[dict] = field(default_factory=list)
     hidden_sheets: list[str] = field(default_factory=list)  # never read
+    parsed: dict | None = field(default=None, repr=False)  # the read of the file, for the confirmation (parse once)
 
     @property
     def ok(self) -> bool:
@@ -228,12 +229,16 @@ def _locate(
 ) -> HeaderMatch | None:
     """The header of the layout on the one visible sheet to read, or a problem saying why none is read.
 
+    ``workbook`` is an openpyxl workbook, or a SheetSource: the recording of a first read, or its replay.
+
     Hidden sheets are never read (a copy of last year's scores kept for
     reference must not land in this year). When several visible sheets hold
     the required columns and none was chosen, nothing is guessed: the preview
     lists them and the user chooses.
     """
     result = result if result is not None else ImportResult(kind=layout.name, dry_run=True)
+    if isinstance(workbook, SheetSource):
+        return workbook.locate(layout, problems, sheet, result)
     hidden = [ws.title for ws in workbook.worksheets if ws not in excel.visible_sheets(workbook)]
     result.hidden_sheets = hidden
     if sheet and sheet in hidden:
@@ -272,10 +277,134 @@ def _locate(
 
 def _rows(workbook: Workbook, match: HeaderMatch, problems: Problems) -> Iterable[tuple[int, dict[str, Any]]]:
     """The data rows; a sheet past the size limits becomes one problem."""
+    if isinstance(workbook, SheetSource):
+        yield from workbook.rows(match, problems)
+        return
     try:
         yield from excel.data_rows(workbook, match)
     except WorkbookError as exc:
         problems.add(exc.message, match)
+
+
+# --------------------------------------------------------------------------- parse once
+
+
+class SheetSource:
+    """What an import reads of a workbook, the same for a first read and for its replay: where the header is
+    (with the problems and the sheets found on the way), the data rows, and the crosswalk given with it.
+
+    The preview records its read (RecordedSource) as plain data kept beside the upload; the confirmation
+    replays it (ReplayedSource) and never parses the workbook again. Planning against the database runs
+    again on confirmation, so what is written is checked against the database as it is then.
+    """
+
+    FORMAT = 1
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
+        self.epoch = dt.datetime.fromisoformat(record["epoch"])
+
+    @classmethod
+    def fits(cls, record: Any, kind: str, sheet: str, crosswalk: bool) -> bool:
+        """Whether a kept record is of this import: this format, the same kind, sheet and presence of a crosswalk."""
+        wanted = {"format": cls.FORMAT, "kind": kind, "sheet": sheet, "with_crosswalk": crosswalk}
+        return isinstance(record, dict) and all(record.get(k) == v for k, v in wanted.items())
+
+
+class RecordedSource(SheetSource):
+    """The first read of the workbook, recorded as it goes."""
+
+    def __init__(self, workbook: Workbook, kind: str, sheet: str, crosswalk: bytes | None) -> None:
+        super().__init__(
+            {
+                "format": self.FORMAT,
+                "kind": kind,
+                "sheet": sheet,
+                "with_crosswalk": crosswalk is not None,
+                "epoch": workbook.epoch.isoformat(),
+                "located": None,
+                "rows": [],
+                "rows_problem": None,
+            }
+        )
+        self.workbook = workbook
+
+    def locate(self, layout, problems, sheet, result):
+        before = len(problems)
+        match = _locate(self.workbook, layout, problems, sheet, result)
+        self.record["located"] = {
+            "match": None if match is None else {**match.__dict__},
+            "problems": [p.__dict__ for p in problems[before:]],
+            **{key: list(getattr(result, key)) for key in ("hidden_sheets", "sheets", "unused_columns")},
+        }
+        return match
+
+    def rows(self, match, problems):
+        kept = self.record["rows"]
+        try:
+            for number, values in excel.data_rows(self.workbook, match):
+                kept.append([number, {key: _cell_to_data(value) for key, value in values.items()}])
+                yield number, values
+        except WorkbookError as exc:  # past the limits: one problem, as _rows makes it
+            self.record["rows_problem"] = exc.message
+            problems.add(exc.message, match)
+
+    def crosswalk(self, data: bytes | None, problems: Problems) -> list[tuple[str, str, str]] | None:
+        before = len(problems)
+        rows = _crosswalk_rows(data, problems)
+        self.record["crosswalk"] = None if rows is None else [list(r) for r in rows]
+        self.record["crosswalk_problems"] = [p.__dict__ for p in problems[before:]]
+        return rows
+
+
+class ReplayedSource(SheetSource):
+    """The recorded read, replayed: the same problems, sheets, header and rows, without the file."""
+
+    def locate(self, layout, problems, sheet, result):
+        located = self.record["located"]
+        problems.extend(Problem(**p) for p in located["problems"])
+        for key in ("hidden_sheets", "sheets", "unused_columns"):
+            setattr(result, key, list(located[key]))
+        match = located["match"]
+        return None if match is None else HeaderMatch(**match)
+
+    def rows(self, match, problems):
+        for number, values in self.record["rows"]:
+            yield number, {key: _cell_from_data(value) for key, value in values.items()}
+        if self.record["rows_problem"]:
+            problems.add(self.record["rows_problem"], match)
+
+    def crosswalk(self, data: bytes | None, problems: Problems) -> list[tuple[str, str, str]] | None:
+        problems.extend(Problem(**p) for p in self.record.get("crosswalk_problems", []))
+        rows = self.record.get("crosswalk")
+        return None if rows is None else [tuple(r) for r in rows]
+
+
+# A cell's value as JSON: dates and times tagged, everything else (text, numbers, booleans, None) as it is.
+CELL_TYPES = (
+    ("datetime", dt.datetime, dt.datetime.isoformat, dt.datetime.fromisoformat),
+    ("date", dt.date, dt.date.isoformat, dt.date.fromisoformat),
+    ("time", dt.time, dt.time.isoformat, dt.time.fromisoformat),
+    ("timedelta", dt.timedelta, dt.timedelta.total_seconds, lambda v: dt.timedelta(seconds=v)),
+)
+
+
+def _cell_to_data(value: Any) -> Any:
+    for name, kind, encode, _decode in CELL_TYPES:
+        if isinstance(value, kind):
+            return {"type": name, "value": encode(value)}
+    if isinstance(value, Decimal):
+        return {"type": "decimal", "value": str(value)}
+    return value
+
+
+def _cell_from_data(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if value["type"] == "decimal":
+        return Decimal(value["value"])
+    decode = next(d for name, _k, _e, d in CELL_TYPES if name == value["type"])
+    return decode(value["value"])
 
 
 # --------------------------------------------------------------------------- agencies
@@ -380,29 +509,42 @@ def run_import(
     framework_kind: str = "",
     sheet: str = "",
     crosswalk: bytes | None = None,
+    parsed: dict | None = None,
 ) -> ImportResult:
     """Parse, validate and (unless a dry run or any problem) apply a workbook in one transaction.
 
     Never raises for bad input: every way the file or its rows can be wrong
     comes back as a Problem, and then nothing has been written.
+
+    Parse once: ``result.parsed`` is the read of the file as plain data (RecordedSource); given back as
+    ``parsed`` (by the confirmation of a preview), the file is not parsed again. A record of another
+    kind, sheet or crosswalk is ignored and the file is read.
     """
     result = ImportResult(kind=kind, dry_run=dry_run)
     problems = Problems()
     data = source if isinstance(source, bytes) else source.read()
-    try:
-        workbook = excel.open_workbook(data)
-    except WorkbookError as exc:
-        result.problems = [Problem(exc.message)]
-        return result
+    fits = SheetSource.fits(parsed, kind, sheet, crosswalk is not None)
+    replayed = ReplayedSource(parsed) if fits else None
+    workbook = None
+    if replayed is None:
+        try:
+            workbook = excel.open_workbook(data)
+        except WorkbookError as exc:
+            result.problems = [Problem(exc.message)]
+            return result
+    reader = replayed or RecordedSource(workbook, kind, sheet, crosswalk)
     try:
         if kind == ImportKind.FRAMEWORK:
-            importer = FrameworkImport(workbook, cycle, result, problems, framework_name, framework_kind)
-            importer.crosswalk_rows = _crosswalk_rows(crosswalk, problems)
+            importer = FrameworkImport(reader, cycle, result, problems, framework_name, framework_kind)
+            importer.crosswalk_rows = reader.crosswalk(crosswalk, problems)
         else:
-            importer = TaskImport(workbook, cycle, result, problems)
+            importer = TaskImport(reader, cycle, result, problems)
         _atomically(cycle, problems, result, lambda: importer.plan(sheet or None), lambda: importer.apply(user))
     finally:
-        workbook.close()
+        if workbook is not None:
+            workbook.close()
+    result.parsed = reader.record
+    # Only a failed row's empty required cell sends back to the file, to say whether a formula lost its value.
     result.problems = sorted(explain_formulas(data, problems), key=lambda p: p.sort_key)
     return result
 
@@ -494,6 +636,21 @@ def parse_method(value: str) -> str | None:
     return method
 
 
+# The survey's names of METHODS, found anywhere in a note ("Tiêu chí đánh giá qua điều tra XHH").
+SURVEY_WORDS = "|".join(k for k, m in METHODS.items() if m == Method.SURVEY)
+SURVEY_NOTE_RE = re.compile(rf"\b(?:{SURVEY_WORDS})\b")
+
+
+def survey_note(text: str) -> bool:
+    """A note marking a survey-based sub-criterion: "Điều tra XHH", "điều tra xã hội học", "XHH"."""
+    return bool(SURVEY_NOTE_RE.search(excel.normalize(text)))
+
+
+def is_total(code: str, name: str) -> bool:
+    """A total row: "Tổng cộng", "Tổng số" where the name is, or in the code column of cells merged across."""
+    return not CODE_RE.match(code) and excel.normalize(name or code).startswith("tong")
+
+
 def guess_framework_kind(texts: Iterable[str]) -> str:
     """SIPAS when a title or the name says so ("SIPAS", "hài lòng"), else the PAR Index."""
     folded = " ".join(excel.normalize(t) for t in texts)
@@ -537,7 +694,6 @@ class FrameworkImport:
         self.match = match
         self.result.sheet = match.sheet
         self.read_rows(AgencyIndex(self.cycle.as_of()))
-        self.result.rows = len(self.rows)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no criteria below its header row."), match)
         self.resolve_framework()
@@ -551,10 +707,13 @@ class FrameworkImport:
     def read_rows(self, agencies: AgencyIndex) -> None:
         for number, values in _rows(self.workbook, self.match, self.problems):
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
-            code, name = reader.code("code"), reader.text("name", 500, required=True)
-            if not code and excel.normalize(name).startswith("tong"):
+            code, name = reader.code("code"), reader.text("name", 500)
+            if is_total(code, name):  # "Tổng cộng" in the name, or merged across from the code column
                 self.total, self.total_row = reader.decimal("max_points", required=True), number
                 continue
+            self.result.rows += 1  # every criterion row, the ones with problems too
+            if not str(values.get("name") or "").strip():  # a name too long is already a problem of its own
+                reader.problem("name", _("This value is required."))
             row = self.read_row(reader, code, name, agencies)
             if row is not None:
                 self.rows.append(row)
@@ -571,6 +730,11 @@ class FrameworkImport:
             reader.problem("max_points", _("The maximum must be between 0 and %(max)s.") % {"max": points(MAX_SCORE)})
             max_points = None
         method = reader.read("method", lambda v: parse_method(excel.parse_text(v, 100)), False)
+        if reader.has("note") and survey_note(reader.text("note")):
+            if method == Method.SELF:
+                message = _("The method says self-assessed, but the note says survey (“Điều tra XHH”); write one.")
+                reader.problem("note", message)
+            method = method or Method.SURVEY
         scores = {key: reader.decimal(key) for key in SCORE_KEYS if reader.has(key)}
         focal = None
         focal_text = reader.text("focal_agency", 200)
@@ -1079,7 +1243,6 @@ class TaskImport:
         self.result.sheet = match.sheet
         self.criteria = self.load_criteria()
         self.read_rows(AgencyIndex(self.cycle.as_of()))
-        self.result.rows = len(self.rows)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no tasks below its header row."), match)
         if not self.problems:
@@ -1098,6 +1261,7 @@ class TaskImport:
         for number, values in _rows(self.workbook, self.match, self.problems):
             if _is_heading(values):
                 continue
+            self.result.rows += 1  # every task row, the ones with problems too
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
             row = self.read_row(reader, agencies)
             if row is None:

@@ -13,6 +13,8 @@ second, and a background worker would only add a polling round-trip.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +42,29 @@ def read_crosswalk(path: Path) -> bytes | None:
         return crosswalk_path(path).read_bytes()
     except FileNotFoundError:
         return None
+
+
+def parsed_path(path: Path) -> Path:
+    """Where the preview's read of an upload is kept, beside it, for the confirmation (parse once)."""
+    return path.with_name(f"{path.stem}.parsed.json")
+
+
+def read_parsed(path: Path) -> dict | None:
+    """The preview's read of the upload, or None (none kept, or unreadable: the file is then parsed again)."""
+    try:
+        return json.loads(parsed_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def keep_parsed(path: Path, result: ImportResult) -> None:
+    """Keep a preview's read beside its upload; written whole or not at all (a temporary file, then renamed)."""
+    if result.parsed is None:
+        return
+    target = parsed_path(path)
+    partial = target.with_name(f"{target.name}.part")
+    partial.write_text(json.dumps(result.parsed, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, target)
 
 
 def in_background(path: Path) -> bool:
@@ -130,7 +155,10 @@ def execute_run(run_id: int, path: Path) -> ImportRun:
                 framework_kind=run.framework_kind,
                 sheet=run.sheet,
                 crosswalk=read_crosswalk(path),
+                parsed=read_parsed(path) if run.confirm else None,
             )
+        if not run.confirm:
+            keep_parsed(path, result)
         run.result, run.status = result_to_data(result), ImportRunStatus.DONE
     except Exception as exc:  # the page must show the failure instead of polling for ever
         run.status, run.error = ImportRunStatus.FAILED, f"{exc.__class__.__name__}: {exc}"[:2000]

@@ -25,6 +25,9 @@ from functools import cached_property
 from typing import IO, Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,11 +38,11 @@ from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-# Reading limits: a sheet bigger than this is refused with a message, never half read.
+# Reading limits: a sheet bigger than this is refused with a message, never half read. The data rows' limit is
+# the setting EXCEL_IMPORT_MAX_ROWS (max_rows()); with the blank rows between them, this many times as many rows.
 MAX_COLUMNS = 60
 HEADER_SCAN_ROWS = 25
-MAX_DATA_ROWS = 50_000
-MAX_SCANNED_ROWS = 200_000
+SCANNED_PER_DATA_ROW = 10
 # Excel refuses (and "repairs") a cell holding more characters than this.
 EXCEL_MAX_CHARS = 32_767
 
@@ -265,12 +268,13 @@ def open_workbook(source: bytes | IO[bytes]) -> Workbook:
     data = source if isinstance(source, bytes) else source.read()
     if not data:
         raise WorkbookError(_("The file is empty."))
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise WorkbookError(_("This is an old Excel 97-2003 (.xls) file. Save it as an Excel Workbook (.xlsx)."))
+    if data[:8] == CFB_MAGIC:
+        raise WorkbookError(_compound_file_message(data))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise WorkbookError(_("The file is not an Excel workbook (.xlsx)."))
     if b"opendocument.spreadsheet" in data[:200]:
         raise WorkbookError(_("This is an OpenDocument (.ods) file. Save it as an Excel Workbook (.xlsx)."))
+    _check_unpacked(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files; all mean the same to a user
@@ -278,6 +282,53 @@ def open_workbook(source: bytes | IO[bytes]) -> Workbook:
     if not workbook.worksheets:
         raise WorkbookError(_("The workbook has no worksheet."))
     return workbook
+
+
+# An OLE compound file (CFB): an old .xls, or an .xlsx that Excel encrypted with a password to open.
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The streams naming what a compound file holds, as its directory writes them (UTF-16LE).
+ENCRYPTED_STREAMS = tuple(name.encode("utf-16le") for name in ("EncryptedPackage", "EncryptionInfo"))
+XLS_STREAMS = tuple(name.encode("utf-16le") for name in ("Workbook", "Book"))
+
+
+def _compound_file_message(data: bytes) -> str:
+    """A password-protected workbook and an old .xls are both compound files; each gets its own advice.
+
+    The names of a compound file's streams are in its directory sectors, in UTF-16LE; looking for
+    them in the bytes needs no OLE parser, and a name found is enough to tell the two apart.
+    """
+    if any(name in data for name in ENCRYPTED_STREAMS):
+        return _(
+            "The file is protected with a password: remove the password (in Excel: File › Info › Protect "
+            "Workbook › Encrypt with Password, clear it) and save it again as .xlsx."
+        )
+    if any(name in data for name in XLS_STREAMS):
+        return _("This is an old Excel 97-2003 (.xls) file. Save it as an Excel Workbook (.xlsx).")
+    return _("The file is not an Excel workbook (.xlsx).")
+
+
+def _check_unpacked(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack past EXCEL_IMPORT_MAX_UNPACKED_BYTES, from the zip's directory,
+    before openpyxl parses a sheet (agencies.files.unpacked_size: the evidence uploads' check)."""
+    from agencies.files import unpacked_size
+
+    size = unpacked_size(io.BytesIO(data))
+    if size is None:
+        raise WorkbookError(_("The workbook cannot be read; it may be damaged or protected."))
+    limit = settings.EXCEL_IMPORT_MAX_UNPACKED_BYTES
+    if size[0] > limit:
+        raise WorkbookError(
+            _(
+                "The workbook unpacks to %(size)s; at most %(limit)s can be imported. Delete the sheets, images "
+                "or formatting that are not needed, or split the file, and save it again."
+            )
+            % {"size": filesizeformat(size[0]), "limit": filesizeformat(limit)}
+        )
+
+
+def max_rows() -> int:
+    """The most data rows a sheet may have (the setting EXCEL_IMPORT_MAX_ROWS)."""
+    return settings.EXCEL_IMPORT_MAX_ROWS
 
 
 def formula_cells(data: bytes, sheet: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -309,15 +360,20 @@ def data_rows(workbook: Workbook, match: HeaderMatch) -> Iterator[tuple[int, dic
     """Yield (row number, {key: raw value}) for each non-blank row below the header.
 
     Blank rows (trailing ones, or gaps) are skipped. Raises WorkbookError when
-    the sheet is larger than the limits, before anything is written.
+    the sheet is larger than the limits, before anything is written. The rows are
+    counted as they stream: the sheet's declared dimension (``<dimension ref=…>``,
+    which a file can get wrong either way) is dropped first, so rows past it are
+    read and counted too, and a dimension claiming a million rows yields no padding.
     """
     ws = workbook[match.sheet]
+    if hasattr(ws, "reset_dimensions"):  # read-only sheets: iter_rows would stop at the declared last row
+        ws.reset_dimensions()
     width = max(match.positions.values()) + 1
-    yielded = 0
+    yielded, limit = 0, max_rows()
     rows = ws.iter_rows(min_row=match.row + 1, max_col=min(width, MAX_COLUMNS), values_only=True)
     for number, raw in enumerate(rows, start=match.row + 1):
-        if number - match.row > MAX_SCANNED_ROWS:
-            raise WorkbookError(_("The sheet has more than %(n)s rows.") % {"n": MAX_SCANNED_ROWS})
+        if number - match.row > limit * SCANNED_PER_DATA_ROW:
+            raise WorkbookError(_("The sheet has more than %(n)s rows.") % {"n": limit * SCANNED_PER_DATA_ROW})
         if is_footer(raw):
             break  # "Nơi nhận:", "NGƯỜI LẬP BIỂU", a date line: the signature block, not data
         values = {k: _at(raw, i) for k, i in match.positions.items()}
@@ -326,8 +382,11 @@ def data_rows(workbook: Workbook, match: HeaderMatch) -> Iterator[tuple[int, dic
         if is_column_numbers(values.values()):
             continue  # the "(1) (2) (3) …" row under a header
         yielded += 1
-        if yielded > MAX_DATA_ROWS:
-            raise WorkbookError(_("The sheet has more than %(n)s data rows.") % {"n": MAX_DATA_ROWS})
+        if yielded > limit:
+            raise WorkbookError(
+                _("The sheet has more than %(n)s data rows, the most an import reads; split it into several files.")
+                % {"n": formats.number_format(limit, force_grouping=True)}
+            )
         yield number, values
 
 
@@ -417,8 +476,22 @@ def code_of_cell(value: Any, number_format: str | None) -> str:
     return parse_code(value)
 
 
+# "Not scored" as annexes write it: a dash of any kind in the cell (an empty cell is None too).
+NOT_SCORED = {"-", "–", "—", "−", "--"}
+# The unit officials write after points: "1 điểm", "0,5đ" (folded: no marks, "đ" as "d").
+POINTS_UNIT_RE = re.compile(r"\s*(?:diem|d)\.?$")
+GROUPED_RE = {".": re.compile(r"^\d{1,3}(?:\.\d{3})+$"), ",": re.compile(r"^\d{1,3}(?:,\d{3})+$")}
+
+
 def parse_decimal(value: Any, places: int = 2) -> Decimal | None:
-    """A number from a number cell or from text with a decimal comma ("0,5"); blank is None."""
+    """Points as provinces write them; blank or a dash ("-", "–", "—") is None, "not scored", never 0.
+
+    A number cell, or text: "0,5" and "0.5", "1 điểm", "1.234,5" and "1 234,5" (Vietnamese grouping),
+    "1,234.5". With both marks the last one is the decimal mark and the other must group by threes; a
+    lone "," or "." is the decimal mark, several of the same mark group thousands ("1.234.567").
+    Anything else is refused, never guessed: "1.234" is 1,234 points in one reading and 1.234 (three
+    decimals, refused) in the other, and so refused with the decimals' message.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     _refuse_errors_and_booleans(value)
@@ -426,10 +499,12 @@ def parse_decimal(value: Any, places: int = 2) -> Decimal | None:
         raise CellError(_("A date was found where a number was expected."))
     if isinstance(value, float):
         number = Decimal(repr(value))
+    elif isinstance(value, int | Decimal):
+        number = Decimal(value)
     else:
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")
+        text = _number_text(str(value))
+        if text is None:
+            return None
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -437,6 +512,42 @@ def parse_decimal(value: Any, places: int = 2) -> Decimal | None:
     if not number.is_finite():
         raise CellError(_("“%(value)s” is not a number.") % {"value": str(value)[:50]})
     return _quantize(number, places, value)
+
+
+def _number_text(raw: str) -> str | None:
+    """The digits of a points text with "." as the decimal mark, or None for a dash; the text unchanged
+    when it is no number (Decimal refuses it with the message)."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if text in NOT_SCORED:
+        return None
+    text = POINTS_UNIT_RE.sub("", normalize_marks(text).lower()).strip()
+    text = re.sub(r"[\s\u00a0\u202f]+", "", text)  # "1 234,5": spaces (plain, non-breaking, narrow) group
+    sign = ""
+    if text[:1] in "-−+":
+        sign, text = ("-" if text[0] != "+" else ""), text[1:]
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rindex(",") > text.rindex(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+        whole, _sep, fraction = text.rpartition(decimal_mark)
+        if not GROUPED_RE[group_mark].match(whole):
+            return raw
+        text = f"{whole.replace(group_mark, '')}.{fraction}"
+    elif text.count(",") > 1 or text.count(".") > 1:
+        mark = "," if "," in text else "."
+        if not GROUPED_RE[mark].match(text):
+            return raw
+        text = text.replace(mark, "")
+    else:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", text):
+        return raw
+    return sign + text
+
+
+def normalize_marks(text: str) -> str:
+    """Text without diacritics, "đ" as "d"; case kept (for units written after a number)."""
+    value = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return value.replace("đ", "d").replace("Đ", "D")
 
 
 def _quantize(number: Decimal, places: int, original: Any) -> Decimal:
@@ -919,6 +1030,8 @@ FRAMEWORK_LAYOUT = Layout(
             width=24,
             wrap=True,
         ),
+        # Read for one thing: "Điều tra XHH" there marks a survey-based sub-criterion (importing.survey_note).
+        Column("note", "Ghi chú", ("Ghi chú khác", "Note", "Notes"), width=24, wrap=True),
     ),
 )
 

@@ -9,8 +9,10 @@ Chairman's office export the whole province; an agency user exports only the
 tasks its agency leads or coordinates.
 
 An upload waiting for confirmation is kept in the private storage under a
-random token held in the user's session; it is parsed again on confirmation,
-so what is written is checked against the database as it is then.
+random token held in the user's session, with the preview's read of it
+(runs.keep_parsed): the confirmation applies that read and never parses the
+workbook again, but plans against the database again, so what is written is
+checked against the database as it is then.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def _upload_dir() -> Path:
 def _sweep_old_uploads(folder: Path) -> None:
     """Uploads never confirmed are dropped after a while; they are copies, the user keeps the original."""
     limit = time.time() - UPLOAD_MAX_AGE
-    for path in folder.glob("*.xlsx"):
+    for path in [*folder.glob("*.xlsx"), *folder.glob("*.parsed.json")]:
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()
@@ -130,6 +132,7 @@ def _pending(request: HttpRequest, token: str) -> tuple[dict, Path]:
 def _forget(request: HttpRequest, token: str, path: Path) -> None:
     path.unlink(missing_ok=True)
     runs.crosswalk_path(path).unlink(missing_ok=True)
+    runs.parsed_path(path).unlink(missing_ok=True)
     request.session.get(SESSION_KEY, {}).pop(token, None)
     request.session.modified = True
 
@@ -189,7 +192,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         framework_kind=entry["framework_kind"],
         sheet=entry.get("sheet", ""),
         crosswalk=runs.read_crosswalk(path),
+        parsed=runs.read_parsed(path) if confirm else None,
     )
+    if not confirm:
+        runs.keep_parsed(path, result)
     return _show_result(request, token, entry, path, cycle, confirm, result)
 
 
@@ -249,6 +255,7 @@ def import_sheet(request: HttpRequest, token: str) -> HttpResponse:
     if runs.crosswalk_path(path).exists():
         runs.crosswalk_path(path).rename(runs.crosswalk_path(new_path))
     path.rename(new_path)
+    runs.parsed_path(path).unlink(missing_ok=True)  # the read of another sheet
     sessions = request.session.setdefault(SESSION_KEY, {})
     sessions.pop(token, None)
     sessions[new_token] = {**entry, "sheet": sheet}

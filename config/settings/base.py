@@ -160,6 +160,11 @@ REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
 # (compilation/excel/runs.py); smaller ones, and all of them without Redis, are read in the request.
 # 24 KB is about 700 task rows, read in 0.44 s (docs/security.md): no request reads for a second.
 EXCEL_BACKGROUND_MIN_BYTES = env.int("EXCEL_BACKGROUND_MIN_BYTES", default=24 * 1024)
+# An Excel import refuses a sheet with more data rows than this (counted while the rows stream, never read from
+# the sheet's declared dimension), and a workbook whose parts unpack to more than this, checked from the zip's
+# directory before any sheet is parsed (compilation/excel/workbook.py, open_workbook and data_rows).
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=20_000)
+EXCEL_IMPORT_MAX_UNPACKED_BYTES = env.int("EXCEL_IMPORT_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024)
 # A reminder claim still unsent this long after the sweep lost its digest (broker down); beat re-sends it.
 REMINDER_STALE_CLAIM_SECONDS = env.int("REMINDER_STALE_CLAIM_SECONDS", default=600)
 # A consolidated report "running" this long after its claim lost its worker; beat enqueues it again.

@@ -113,6 +113,28 @@ def test_confirming_a_large_upload_imports_it_in_the_worker_once(
     assert done.redirect_chain[-1][0] == reverse("compilation:excel-home") and b"was imported" in done.content
 
 
+def test_the_worker_confirms_from_the_previews_read_without_parsing_the_file_again(
+    client, cycle, broker, django_capture_on_commit_callbacks
+):
+    """The preview's worker keeps its read beside the upload; the import's worker applies it: the upload,
+    overwritten in between with bytes that are no workbook, is not parsed again."""
+    preview_url = upload(client, cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(preview_url)
+    broker.work()
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    stored = settings.PRIVATE_MEDIA_ROOT / "excel-imports" / f"{token}.xlsx"
+    assert runs.read_parsed(stored)["kind"] == "framework"
+    stored.write_bytes(b"not a workbook any more")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(preview_url)
+    broker.work()
+    assert ImportRun.objects.get(confirm=True).result["applied"] is True
+    assert sorted(Criterion.objects.values_list("code", flat=True)) == [
+        "1", "1.1", "1.1.1", "1.1.2", "1.2", "1.2.1", "2", "2.1", "2.1.1", "2.1.2"
+    ]  # fmt: skip
+
+
 def test_a_run_that_fails_in_the_worker_says_so_and_stops_polling(
     client, cycle, broker, monkeypatch, django_capture_on_commit_callbacks
 ):
