@@ -454,7 +454,7 @@ class AgencyIndex:
         nothing are kept together up to the next name, so the error quotes the unknown name as written.
         """
         out: list[str] = []
-        for line in LIST_BREAK_RE.split(text):
+        for line in LIST_BREAK_RE.split(unicodedata.normalize("NFC", text)):
             line = LIST_BULLET_RE.sub("", line)
             if not fold_name(line, True):
                 continue
