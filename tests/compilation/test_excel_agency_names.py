@@ -10,7 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -186,8 +186,20 @@ def test_the_browser_preview_shows_the_groups_expanded_and_the_import_lands_the_
 def test_the_command_lands_the_same_agencies(province, tmp_path):
     path = tmp_path / "phu-luc-117.xlsx"
     path.write_bytes(annex(SPELLINGS))
-    call_command("import_workbook", str(path), "--kind", "tasks", "--cycle", "2021", stdout=StringIO())
+    out = StringIO()
+    call_command("import_workbook", str(path), "--kind", "tasks", "--cycle", "2021", stdout=out)
     assert landed(province) == LANDED
+    assert "Group Các sở, ban, ngành → 8 agencies (rows 13)" in out.getvalue()
+
+
+def test_the_command_names_an_unknown_agency_with_its_suggestions_and_writes_nothing(province, tmp_path):
+    path = tmp_path / "phu-luc-117.xlsx"
+    path.write_bytes(annex(UNKNOWN))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_workbook", str(path), "--kind", "tasks", "--cycle", "2021", stdout=StringIO(), stderr=err)
+    assert "No agency is named “Sở Tư pháp tỉnh” (rows 9, 10). Did you mean: Sở Tư pháp" in err.getvalue()
+    assert Task.objects.count() == 0
 
 
 def test_the_commune_group_is_refused_in_a_cycle_where_communes_do_not_report(province):
