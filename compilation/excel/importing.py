@@ -360,6 +360,7 @@ LIST_BREAK_RE = re.compile(r"[;\n\r]+")
 LIST_JOIN_RE = re.compile(r"(,|\s+và\s+|\s+va\s+)", re.IGNORECASE)
 LIST_BULLET_RE = re.compile(r"^[\s\-–+•*.]+|[\s.,]+$")
 LIST_SPAN = 12  # the most commas or "và" one name holds
+UNKNOWN_LISTED, UNKNOWN_SUGGESTED, ROWS_LISTED = 200, 50, 30  # what the preview lists of unknown names and groups
 
 
 class UnknownAgency(CellError):
@@ -488,16 +489,16 @@ class AgencyIndex:
 
     def suggestions(self, text: str, limit: int = 3) -> list[Agency]:
         """Up to ``limit`` agencies existing on the day whose folded name is close to ``text``'s (for a preview)."""
-        folded = fold_name(text, True)
-        names: dict[str, Agency] = {}
-        for name, found in self.by_name[True].items():
-            active = [a for a in found if a.exists_on(self.day)]
-            if len(active) == 1:
-                names.setdefault(name, active[0])
+        if not hasattr(self, "_suggestable"):  # built once per import, on the first unknown name
+            self._suggestable: dict[str, Agency] = {}
+            for name, found in self.by_name[True].items():
+                active = [a for a in found if a.exists_on(self.day)]
+                if len(active) == 1:
+                    self._suggestable[name] = active[0]
         out: list[Agency] = []
-        for name in difflib.get_close_matches(folded, list(names), n=limit * 3, cutoff=0.6):
-            if names[name] not in out:
-                out.append(names[name])
+        for name in difflib.get_close_matches(fold_name(text, True), list(self._suggestable), n=limit * 3, cutoff=0.6):
+            if self._suggestable[name] not in out:
+                out.append(self._suggestable[name])
         return out[:limit]
 
     def _usable(self, agency: Agency, text: str) -> Agency:
@@ -1385,17 +1386,25 @@ class TaskImport:
             rows.append(row)
 
     def report_names(self, agencies: AgencyIndex) -> None:
-        """For the preview: each unknown name once, with its rows and up to 3 suggestions; each group expanded."""
+        """For the preview: each unknown name once, with its rows and up to 3 suggestions; each group expanded.
+
+        Bounded for a file full of unknown names: the first UNKNOWN_LISTED names, suggestions for the first
+        UNKNOWN_SUGGESTED (each compares with every agency name), ROWS_LISTED rows each plus their count;
+        every row keeps its own error in the problems."""
         self.result.unknown_agencies = [
             {
                 "text": text,
-                "rows": rows,
-                "suggestions": [{"id": a.pk, "name": a.name} for a in agencies.suggestions(text)],
+                "rows": rows[:ROWS_LISTED],
+                "row_count": len(rows),
+                "suggestions": [
+                    {"id": a.pk, "name": a.name} for a in (agencies.suggestions(text) if i < UNKNOWN_SUGGESTED else [])
+                ],
             }
-            for text, rows in self.unknown.values()
+            for i, (text, rows) in enumerate(list(self.unknown.values())[:UNKNOWN_LISTED])
         ]
         self.result.agency_groups = [
-            {"text": text, "count": size, "rows": rows} for (_key, size), (text, rows) in self.groups.items()
+            {"text": text, "count": size, "rows": rows[:ROWS_LISTED], "row_count": len(rows)}
+            for (_key, size), (text, rows) in self.groups.items()
         ]
 
     # ---- planning against the database

@@ -373,3 +373,19 @@ def test_the_alias_form_needs_a_post_with_csrf(province, snv):
         {"text": "Sở Tư pháp tỉnh", "agency": province_agency("stp").pk},
     )
     assert response.status_code == 403 and AgencyAlias.objects.count() == 0
+
+
+def test_a_name_wins_over_an_alias_saved_before_the_agency_existed(province):
+    AgencyAlias.objects.create(text="Sở Du lịch", normalized="so du lich", agency=province_agency("snv"))
+    index = AgencyIndex(province.as_of(), province.reporting_kinds)
+    assert index.find("Sở Du lịch").code == "snv"
+    AgencyFactory(code="sdl", name="Sở Du lịch", kind=AgencyKind.DEPARTMENT)
+    assert AgencyIndex(province.as_of(), province.reporting_kinds).find("SỞ DU LỊCH").code == "sdl"
+
+
+def test_a_file_full_of_unknown_names_keeps_every_row_error_and_a_bounded_list(province):
+    rows = [(f"Nhiệm vụ {i}", f"Phòng số {i}", "") for i in range(260)]
+    result = run_import(annex(rows), "tasks", province, dry_run=True)
+    assert len(result.problems) == 260 and Task.objects.count() == 0
+    assert len(result.unknown_agencies) == 200
+    assert result.unknown_agencies[0] == {"text": "Phòng số 0", "rows": [9], "row_count": 1, "suggestions": []}
