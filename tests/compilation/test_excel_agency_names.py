@@ -6,6 +6,9 @@ annex's columns, the "(1) (2) …" row, Roman-numeral headings and a signature b
 """
 
 import datetime as dt
+import json
+import shutil
+import subprocess
 from io import StringIO
 
 import pytest
@@ -16,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import Agency, AgencyAlias, AgencyKind
+from compilation.excel import runs
 from compilation.excel.importing import AgencyIndex, run_import
 from compilation.excel.workbook import CellError
 from remediation.models import Task
@@ -389,3 +393,32 @@ def test_a_file_full_of_unknown_names_keeps_every_row_error_and_a_bounded_list(p
     assert len(result.problems) == 260 and Task.objects.count() == 0
     assert len(result.unknown_agencies) == 200
     assert result.unknown_agencies[0] == {"text": "Phòng số 0", "rows": [9], "row_count": 1, "suggestions": []}
+
+
+def test_the_annex_saved_again_by_libreoffice_lands_the_same_agencies(province, tmp_path):
+    """Line breaks and "&" inside the agency cells survive a LibreOffice save, as provinces' files go through it."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is needed for the round trip"
+    source = tmp_path / "in" / "phu-luc.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(annex(SPELLINGS))
+    out_dir = tmp_path / "out"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xlsx",
+         "--outdir", str(out_dir), str(source)],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    result = run_import((out_dir / "phu-luc.xlsx").read_bytes(), "tasks", province)
+    assert result.problems == [], [str(p) for p in result.problems]
+    assert landed(province) == LANDED
+
+
+def test_a_preview_read_by_a_worker_keeps_its_unknown_names_and_groups(province):
+    result = run_import(annex([*UNKNOWN, SPELLINGS[4]]), "tasks", province, dry_run=True)
+    stored = runs.result_from_data(json.loads(json.dumps(runs.result_to_data(result))))
+    assert stored.unknown_agencies == result.unknown_agencies and len(stored.unknown_agencies) == 2
+    assert (
+        stored.agency_groups
+        == result.agency_groups
+        == [{"text": "Các sở, ban, ngành", "count": 8, "rows": [12], "row_count": 1}]
+    )
