@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, AgencyLink, AgencyName, Membership, Province, User
+from .models import Agency, AgencyAlias, AgencyLink, AgencyName, Membership, Province, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,6 +17,18 @@ class AgencyNameInline(admin.TabularInline):
     extra = 0
 
 
+class AgencyAliasInline(admin.TabularInline):
+    """Other names are saved from an import preview (compilation), which normalises them; here read or removed."""
+
+    model = AgencyAlias
+    extra = 0
+    fields = ["text", "normalized", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
     """For inspection: SNV changes agencies on its own pages (compilation), which keep periods and links."""
@@ -25,7 +37,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "name", "short_name"]
     autocomplete_fields = ["parent"]
-    inlines = [AgencyNameInline]
+    inlines = [AgencyNameInline, AgencyAliasInline]
 
 
 @admin.register(AgencyLink)

@@ -6,10 +6,12 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Collate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -210,6 +212,31 @@ class AgencyName(models.Model):
 
     def covers(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and self.valid_to >= day
+
+
+class AgencyAlias(models.Model):
+    """Another name officials write for an agency, saved by SNV from an import's "did you mean …".
+
+    ``normalized`` is the name in the importer's folded form
+    (``compilation.excel.importing.fold_name`` without marks), so one written
+    name points at one agency only; ``text`` keeps it as it was written.
+    """
+
+    text = models.CharField(_("name as written"), max_length=200)
+    normalized = models.CharField(_("normalised name"), max_length=200, unique=True)
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="aliases", verbose_name=_("agency"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("saved by")
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("other name of an agency")
+        verbose_name_plural = _("other names of agencies")
+        ordering = ["agency", "text"]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.agency}"
 
 
 class LinkKind(models.TextChoices):

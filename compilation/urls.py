@@ -41,6 +41,7 @@ urlpatterns = [
     path("excel/import/", excel.import_upload, name="excel-import"),
     path("excel/import/<slug:token>/", excel.import_preview, name="excel-preview"),
     path("excel/import/<slug:token>/sheet/", excel.import_sheet, name="excel-sheet"),
+    path("excel/import/<slug:token>/alias/", excel.import_alias, name="excel-alias"),
     path("excel/import/<slug:token>/cancel/", excel.import_cancel, name="excel-cancel"),
     path("excel/export/", excel.export_download, name="excel-export"),
     path("excel/template/<slug:kind>.xlsx", excel.template_download, name="excel-template"),

@@ -16,6 +16,7 @@ The browser (compilation.views.excel) and ``manage.py import_workbook`` both cal
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -25,7 +26,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +34,7 @@ from openpyxl import Workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from agencies import clock
-from agencies.models import Agency
+from agencies.models import Agency, AgencyAlias, AgencyKind
 from parindex.models import (
     SURVEY_NO_SELF_SCORE,
     Criterion,
@@ -168,6 +169,10 @@ class ImportResult:
     relinks: list[dict] = field(default_factory=list)
     hidden_sheets: list[str] = field(default_factory=list)  # never read
     parsed: dict | None = field(default=None, repr=False)  # the read of the file, for the confirmation (parse once)
+    # Agency names no agency has, each once: {"text", "rows", "suggestions": [{"id", "name"}]} ("did you mean …").
+    unknown_agencies: list[dict] = field(default_factory=list)
+    # Groups named in the file, expanded in the cycle: {"text", "count", "rows"}.
+    agency_groups: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -447,22 +452,84 @@ def fold_name(text: str, strip_marks: bool) -> str:
     return value.removeprefix("ubnd ")
 
 
-class AgencyIndex:
-    """Finds an agency by code or by name; only an unambiguous match is accepted."""
+# Groups officials write in place of a list: each expands to the agencies of its kinds in the import's cycle
+# (those existing on the cycle's as-of date, of the kinds the cycle's reporting kinds include). The one table
+# of groups: written names, folded by fold_name on load, → kinds.
+AGENCY_GROUPS = {
+    name: kinds
+    for names, kinds in (
+        (
+            ("Các sở, ban, ngành", "Các sở, ban, ngành tỉnh", "Các sở, ban, ngành thuộc tỉnh", "Sở, ban, ngành"),
+            (AgencyKind.DEPARTMENT,),
+        ),
+        (
+            (
+                "UBND các huyện, thị xã, thành phố",
+                "UBND các huyện, thị xã, thành phố thuộc tỉnh",
+                "UBND cấp huyện",
+                "UBND các huyện, thị xã, TP",
+            ),
+            (AgencyKind.DISTRICT,),
+        ),
+        (
+            ("UBND các xã, phường", "UBND các xã, phường, thị trấn", "UBND cấp xã", "UBND các xã, phường, đặc khu"),
+            (AgencyKind.COMMUNE, AgencyKind.WARD, AgencyKind.SPECIAL_ZONE),
+        ),
+        (
+            ("Các cơ quan Trung ương trên địa bàn tỉnh", "Các cơ quan Trung ương đóng trên địa bàn tỉnh"),
+            (AgencyKind.CENTRAL,),
+        ),
+    )
+    for name in names
+}
+# Between the names of a list in one cell: line breaks and semicolons always; commas and "và" only where
+# the text on both sides is a name (a group such as "UBND các huyện, thị xã, thành phố" or an agency
+# such as "Sở Kế hoạch và Đầu tư" holds them).
+LIST_BREAK_RE = re.compile(r"[;\n\r]+")
+LIST_JOIN_RE = re.compile(r"(,|\s+và\s+|\s+va\s+)", re.IGNORECASE)
+LIST_BULLET_RE = re.compile(r"^[\s\-–+•*.]+|[\s.,]+$")
+LIST_SPAN = 12  # the most commas or "và" one name holds
+UNKNOWN_LISTED, UNKNOWN_SUGGESTED, ROWS_LISTED = 200, 50, 30  # what the preview lists of unknown names and groups
 
-    def __init__(self, day: dt.date | None = None) -> None:
+
+class UnknownAgency(CellError):
+    """No agency has this name: the preview asks "did you mean …" and SNV can save it as an alias."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+
+@dataclass(frozen=True)
+class AgencyGroup:
+    """A group named in a cell, with the agencies it expands to in the cycle."""
+
+    text: str
+    agencies: tuple[Agency, ...]
+
+
+class AgencyIndex:
+    """Finds an agency by code, by name (current or earlier) or by an alias SNV saved; only an unambiguous
+    match is accepted, and an unknown name is an error, never a guess."""
+
+    def __init__(self, day: dt.date | None = None, kinds: Iterable[str] | None = None) -> None:
         # Existence is a question of a date: the cycle's as-of date where the import has one.
         self.day = day or clock.today()
+        self.kinds = set(kinds) if kinds is not None else None  # the cycle's reporting kinds, for groups
         self.by_code: dict[str, Agency] = {}
         self.by_name: dict[bool, dict[str, list[Agency]]] = {False: defaultdict(list), True: defaultdict(list)}
+        self.agencies = list(Agency.objects.order_by("pk").prefetch_related("names"))
         # Earlier names count too: a 2021 annex writes the 2021 name of an agency renamed since.
-        for agency in Agency.objects.order_by("pk").prefetch_related("names"):
+        for agency in self.agencies:
             self.by_code[agency.code.casefold()] = agency
             written = [agency.name, agency.short_name] + [n for e in agency.names.all() for n in (e.name, e.short_name)]
             for strip in (False, True):
                 names = {fold_name(n, strip) for n in written if n}
                 for name in names:
                     self.by_name[strip][name].append(agency)
+        by_pk = {a.pk: a for a in self.agencies}
+        self.aliases = {n: by_pk[pk] for n, pk in AgencyAlias.objects.values_list("normalized", "agency_id")}
+        self.groups = {fold_name(name, True): kinds for name, kinds in AGENCY_GROUPS.items()}
 
     def find(self, text: str) -> Agency:
         """The agency named by ``text``; CellError says why none (or several) matched."""
@@ -481,7 +548,87 @@ class AgencyIndex:
                 )
             if found:
                 return self._usable(found[0], text)
-        raise CellError(_("No agency has the code or name “%(text)s”.") % {"text": text[:100]})
+        alias = self.aliases.get(fold_name(text, True))
+        if alias is not None:
+            return self._usable(alias, text)
+        raise UnknownAgency(_("No agency has the code or name “%(text)s”.") % {"text": text[:100]}, text[:200])
+
+    def knows(self, text: str) -> bool:
+        """Whether ``text`` names a group, or an agency (existing or not, ambiguous or not): a piece of a list."""
+        folded = fold_name(text, True)
+        return bool(folded) and (
+            folded in self.groups
+            or text.casefold() in self.by_code
+            or bool(self.by_name[True].get(folded))
+            or folded in self.aliases
+        )
+
+    def group(self, text: str) -> AgencyGroup | None:
+        """The group ``text`` names, expanded in the cycle; None when it names none. CellError when it is empty."""
+        kinds = self.groups.get(fold_name(text, True))
+        if kinds is None:
+            return None
+        kinds = [k for k in kinds if self.kinds is None or k in self.kinds]
+        members = tuple(a for a in self.agencies if a.kind in kinds and a.exists_on(self.day))
+        if not members:
+            raise CellError(
+                _("No agency of the group “%(text)s” reports in this cycle (as of %(day)s).")
+                % {"text": text, "day": formats.date_format(self.day, "SHORT_DATE_FORMAT")}
+            )
+        return AgencyGroup(text, members)
+
+    def split(self, text: str) -> list[str]:
+        """The names of a list in one cell, as written: groups and names holding commas or "và" stay whole.
+
+        At each place the longest run of pieces that names a group or an agency is taken; pieces naming
+        nothing are kept together up to the next name, so the error quotes the unknown name as written.
+        """
+        out: list[str] = []
+        for line in LIST_BREAK_RE.split(unicodedata.normalize("NFC", text)):
+            line = LIST_BULLET_RE.sub("", line)
+            if not fold_name(line, True):
+                continue
+            if self.knows(line):
+                out.append(line)
+                continue
+            parts = LIST_JOIN_RE.split(line)  # names at even places, what joined them at odd places
+            names, joins = parts[0::2], parts[1::2]
+            start, unknown = 0, None
+            while start < len(names):
+                end = next(
+                    (
+                        e
+                        for e in range(min(len(names), start + LIST_SPAN), start, -1)
+                        if self.knows(_joined(names, joins, start, e))
+                    ),
+                    None,
+                )
+                if end is None:
+                    unknown = start if unknown is None else unknown
+                    start += 1
+                    continue
+                if unknown is not None:
+                    out.append(_joined(names, joins, unknown, start))
+                    unknown = None
+                out.append(_joined(names, joins, start, end))
+                start = end
+            if unknown is not None:
+                out.append(_joined(names, joins, unknown, len(names)))
+        return [LIST_BULLET_RE.sub("", n) for n in out if fold_name(n, True)]
+
+    def suggestions(self, text: str, limit: int = 3) -> list[Agency]:
+        """Up to ``limit`` agencies existing on the day whose folded name is close to ``text``'s (for a preview)."""
+        if not hasattr(self, "_suggestable"):  # built once per import, on the first unknown name
+            self._suggestable: dict[str, Agency] = {}
+            for name, found in self.by_name[True].items():
+                active = [a for a in found if a.exists_on(self.day)]
+                if len(active) == 1:
+                    self._suggestable[name] = active[0]
+        out: list[Agency] = []
+        for name in difflib.get_close_matches(fold_name(text, True), list(self._suggestable), n=limit * 3, cutoff=0.6):
+            if self._suggestable[name] not in out:
+                out.append(self._suggestable[name])
+        return out[:limit]
 
     def _usable(self, agency: Agency, text: str) -> Agency:
         if agency.exists_on(self.day):
@@ -493,6 +640,42 @@ class AgencyIndex:
                 % {"text": text, "other": successor.name}
             )
         raise CellError(_("The agency “%(text)s” is no longer active.") % {"text": text})
+
+
+def _joined(names: list[str], joins: list[str], start: int, end: int) -> str:
+    """Pieces ``start``..``end`` (excluded) of a split line with what joined them, as written."""
+    text = names[start]
+    for i in range(start + 1, end):
+        text += joins[i - 1] + names[i]
+    return text.strip()
+
+
+def save_alias(text: str, agency_id: Any, user, day: dt.date | None = None) -> AgencyAlias:
+    """Save ``text`` as another name of an agency (SNV, from a preview); ValidationError says why not.
+
+    Refused: an empty name, an agency that does not exist (on ``day``), a name that already names an
+    agency or a group, or one already saved for some agency. The normalised form is fold_name's.
+    """
+    text = " ".join(unicodedata.normalize("NFC", str(text or "")).split())[:200]
+    folded = fold_name(text, True)[:200]
+    if not folded:
+        raise ValidationError(_("Write the name to save."))
+    agency = Agency.objects.filter(pk=agency_id).first() if str(agency_id or "").isdigit() else None
+    if agency is None or not agency.exists_on(day or clock.today()):
+        raise ValidationError(_("Choose an existing agency for this name."))
+    existing = AgencyAlias.objects.filter(normalized=folded).select_related("agency").first()
+    if existing is not None:
+        raise ValidationError(
+            _("“%(text)s” is already another name of “%(agency)s”.") % {"text": text, "agency": existing.agency.name}
+        )
+    index = AgencyIndex(day)
+    if index.knows(text):
+        raise ValidationError(_("“%(text)s” already names an agency or a group.") % {"text": text})
+    try:
+        with transaction.atomic():
+            return AgencyAlias.objects.create(text=text, normalized=folded, agency=agency, created_by=user)
+    except IntegrityError:  # saved meanwhile by another request
+        raise ValidationError(_("“%(text)s” is already another name of an agency.") % {"text": text}) from None
 
 
 # --------------------------------------------------------------------------- entry point
@@ -1234,6 +1417,8 @@ class TaskImport:
         self.workbook, self.cycle, self.result, self.problems = workbook, cycle, result, problems
         self.rows: list[TaskRow] = []
         self.changes: list[TaskChange] = []
+        self.unknown: dict[str, tuple[str, list[int]]] = {}  # folded name → (as first written, rows)
+        self.groups: dict[tuple[str, int], tuple[str, list[int]]] = {}  # (folded group, size) → (as written, rows)
 
     def plan(self, sheet: str | None) -> None:
         match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet, self.result)
@@ -1242,7 +1427,9 @@ class TaskImport:
         self.match = match
         self.result.sheet = match.sheet
         self.criteria = self.load_criteria()
-        self.read_rows(AgencyIndex(self.cycle.as_of()))
+        agencies = AgencyIndex(self.cycle.as_of(), self.cycle.reporting_kinds)
+        self.read_rows(agencies)  # counts every task row in result.rows, the ones with problems too
+        self.report_names(agencies)
         if not self.rows and not self.problems:
             self.problems.add(_("The sheet has no tasks below its header row."), match)
         if not self.problems:
@@ -1281,7 +1468,9 @@ class TaskImport:
         number = reader.read("number", parse_task_number, False)
         title = reader.text("title", 300, required=True)
         lead_text = reader.text("lead_agency", 200, required=True)
-        lead = reader.read("lead_agency", lambda _v: agencies.find(lead_text), False) if lead_text else None
+        lead = None
+        if lead_text:
+            lead = reader.read("lead_agency", lambda _v: self.read_lead(lead_text, agencies, reader), False)
         deadline = reader.read("deadline", lambda v: excel.parse_deadline(v, self.workbook.epoch), True)
         description = reader.text("description") if reader.has("description") else None
         shortcoming = reader.text("shortcoming") if reader.has("shortcoming") else None
@@ -1314,27 +1503,73 @@ class TaskImport:
             reader.problem("codes", message % {"codes": ", ".join(inner[:10])})
         return {self.criteria[c][0] for c in codes if c in self.criteria}
 
+    def read_lead(self, text: str, agencies: AgencyIndex, reader: RowReader) -> Agency:
+        """The one lead agency of a task: a group or a list of several is refused (they coordinate)."""
+        try:
+            return agencies.find(text)
+        except UnknownAgency as exc:
+            if fold_name(text, True) in agencies.groups:
+                message = _(
+                    "“%(text)s” is a group of agencies; one agency leads a task. Write that agency here "
+                    "and the group under “Cơ quan phối hợp”."
+                )
+                raise CellError(message % {"text": text}) from None
+            names = agencies.split(text)
+            if len(names) > 1 and all(agencies.knows(n) for n in names):
+                message = _(
+                    "One agency leads a task, and this cell names %(n)s (%(names)s). Keep one here and write "
+                    "the others under “Cơ quan phối hợp”."
+                )
+                raise CellError(message % {"n": len(names), "names": "; ".join(names)}) from None
+            self.note_unknown(exc.text, reader.number)
+            raise
+
     def read_coordinating(self, reader: RowReader, agencies: AgencyIndex, lead: Agency | None) -> set[int]:
-        """Agencies separated by semicolons or line breaks; commas too, when a name holds none."""
+        """A list in one cell (line breaks, semicolons, commas, "và"), each name an agency or a group."""
         text = reader.text("coordinating", 4000)
         found: list[Agency] = []
-        for piece in (p.strip() for p in re.split(r"[;\n]+", text)):
-            if not piece:
-                continue
+        for name in agencies.split(text):
             try:
-                found.append(agencies.find(piece))
-                continue
+                group = agencies.group(name)
+                if group is not None:
+                    found.extend(group.agencies)
+                    key = (fold_name(name, True), len(group.agencies))
+                    self.groups.setdefault(key, (name, []))[1].append(reader.number)
+                else:
+                    found.append(agencies.find(name))
+            except UnknownAgency as exc:
+                self.note_unknown(exc.text, reader.number)
+                reader.problem("coordinating", exc.message)
             except CellError as exc:
-                error = exc
-            parts = [p.strip() for p in piece.split(",") if p.strip()]
-            if len(parts) > 1:
-                try:
-                    found.extend([agencies.find(p) for p in parts])
-                    continue
-                except CellError:
-                    pass
-            reader.problem("coordinating", error.message)
+                reader.problem("coordinating", exc.message)
         return {a.pk for a in found if lead is None or a.pk != lead.pk}
+
+    def note_unknown(self, text: str, row: int) -> None:
+        rows = self.unknown.setdefault(fold_name(text, True), (text, []))[1]
+        if row not in rows:
+            rows.append(row)
+
+    def report_names(self, agencies: AgencyIndex) -> None:
+        """For the preview: each unknown name once, with its rows and up to 3 suggestions; each group expanded.
+
+        Bounded for a file full of unknown names: the first UNKNOWN_LISTED names, suggestions for the first
+        UNKNOWN_SUGGESTED (each compares with every agency name), ROWS_LISTED rows each plus their count;
+        every row keeps its own error in the problems."""
+        self.result.unknown_agencies = [
+            {
+                "text": text,
+                "rows": rows[:ROWS_LISTED],
+                "row_count": len(rows),
+                "suggestions": [
+                    {"id": a.pk, "name": a.name} for a in (agencies.suggestions(text) if i < UNKNOWN_SUGGESTED else [])
+                ],
+            }
+            for i, (text, rows) in enumerate(list(self.unknown.values())[:UNKNOWN_LISTED])
+        ]
+        self.result.agency_groups = [
+            {"text": text, "count": size, "rows": rows[:ROWS_LISTED], "row_count": len(rows)}
+            for (_key, size), (text, rows) in self.groups.items()
+        ]
 
     # ---- planning against the database
 

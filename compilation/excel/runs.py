@@ -29,7 +29,7 @@ from ..models import ImportRun, ImportRunStatus
 from .importing import ImportResult, Problem, Summary, run_import
 
 FIELDS = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
-LISTS = ("sheets", "hidden_sheets", "shared_with", "relinks", "unused_columns")
+LISTS = ("sheets", "hidden_sheets", "shared_with", "relinks", "unused_columns", "unknown_agencies", "agency_groups")
 
 
 def crosswalk_path(path: Path) -> Path:

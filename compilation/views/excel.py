@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +42,7 @@ from parindex.models import Cycle
 from .. import tasks
 from ..excel import runs
 from ..excel.exporting import export_filename, export_workbook, template_workbook
-from ..excel.importing import ImportKind, run_import
+from ..excel.importing import ImportKind, run_import, save_alias
 from ..forms.excel import ExportForm, ImportForm
 from ..models import ImportRun, ImportRunStatus
 
@@ -212,6 +213,8 @@ def _show_result(request, token: str, entry: dict, path: Path, cycle: Cycle, con
             return response
         return redirect("compilation:excel-home")
     context = {"result": result, "entry": entry, "cycle": cycle, "token": token, "kind": ImportKind(entry["kind"])}
+    if result.unknown_agencies:  # the agencies an unknown name may be saved for
+        context["alias_agencies"] = Agency.objects.as_of(cycle.as_of()).by_name().only("id", "name")
     if request.headers.get("HX-Request"):  # the poll found the result: the whole page replaces the progress
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -250,6 +253,12 @@ def import_sheet(request: HttpRequest, token: str) -> HttpResponse:
     if not sheet:
         messages.error(request, _("Choose the sheet to read."))
         return redirect("compilation:excel-preview", token=token)
+    return _read_again(request, token, entry, path, sheet=sheet)
+
+
+def _read_again(request: HttpRequest, token: str, entry: dict, path: Path, **changes) -> HttpResponse:
+    """The preview of the same upload read again: under a new token, so a stored run of the old reading is never
+    reused."""
     new_token = secrets.token_urlsafe(24)
     new_path = _upload_dir() / f"{new_token}.xlsx"
     if runs.crosswalk_path(path).exists():
@@ -258,9 +267,31 @@ def import_sheet(request: HttpRequest, token: str) -> HttpResponse:
     runs.parsed_path(path).unlink(missing_ok=True)  # the read of another sheet
     sessions = request.session.setdefault(SESSION_KEY, {})
     sessions.pop(token, None)
-    sessions[new_token] = {**entry, "sheet": sheet}
+    sessions[new_token] = {**entry, **changes}
     request.session.modified = True
     return redirect("compilation:excel-preview", token=new_token)
+
+
+@login_required
+@require_POST
+def import_alias(request: HttpRequest, token: str) -> HttpResponse:
+    """Save a name the preview did not know as another name of an agency ("did you mean …"), then read the
+    same upload again, where the rows naming it now match. A refused name is said on the preview; nothing saved."""
+    _require_snv(request)
+    entry, path = _pending(request, token)
+    cycle = Cycle.objects.filter(pk=entry["cycle"]).first()
+    try:
+        alias = save_alias(
+            request.POST.get("text", ""), request.POST.get("agency", ""), request.user, cycle.as_of() if cycle else None
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("compilation:excel-preview", token=token)
+    messages.success(
+        request,
+        _("“%(text)s” is saved as another name of “%(agency)s”.") % {"text": alias.text, "agency": alias.agency.name},
+    )
+    return _read_again(request, token, entry, path)
 
 
 @login_required

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from agencies.models import AgencyKind
+from agencies.models import Agency, AgencyAlias, AgencyKind
 from compilation.excel.importing import AgencyIndex, fold_name
 from compilation.excel.workbook import CellError, parse_deadline
 from tests.factories import AgencyFactory
@@ -92,3 +92,71 @@ def test_a_month_quarter_or_year_is_its_last_day(day):
 def test_an_impossible_month_is_an_error(month, year):
     with pytest.raises(CellError):
         parse_deadline(f"Tháng {month}/{year}")
+
+
+# --------------------------------------------------------------------------- "TP." / "TP" / "Thành phố", aliases, lists
+
+CITY_PREFIXES = ["UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân ", "UBND  ", ""]
+CITY_WORDS = ["TP", "TP.", "TP. ", "Thành phố", "thành phố", "THÀNH PHỐ", "Tp."]
+
+
+@pytest.fixture
+def index_with_alias(agency_index):
+
+    AgencyAlias.objects.create(
+        text="Ban Dân tộc tỉnh", normalized="ban dan toc tinh", agency=Agency.objects.get(code="stp")
+    )
+    return AgencyIndex()
+
+
+@pytest.mark.django_db
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=80, deadline=None)
+@given(
+    prefix=st.sampled_from(CITY_PREFIXES),
+    word=st.sampled_from(CITY_WORDS),
+    form=forms,
+    case=cases,
+    spaces=st.integers(1, 3),
+)
+def test_the_city_matches_with_tp_tp_dot_or_thanh_pho(agency_index, prefix, word, form, case, spaces):
+    written = respell(f"{prefix}{word} Quy Nhơn", form, case, spaces)
+    assert agency_index.find(written).code == "quynhon"
+
+
+@pytest.mark.django_db
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40, deadline=None)
+@given(form=forms, case=cases, spaces=st.integers(1, 3))
+def test_a_saved_alias_matches_in_any_spelling(index_with_alias, form, case, spaces):
+    assert index_with_alias.find(respell("Ban Dân tộc tỉnh", form, case, spaces)).code == "stp"
+
+
+SEPARATORS = [", ", ",", "; ", ";", "\n", "\n- ", " và ", ",\n"]
+
+
+@pytest.mark.django_db
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=80, deadline=None)
+@given(
+    names=st.lists(variants, min_size=1, max_size=5, unique_by=lambda v: v[0]),
+    separators=st.lists(st.sampled_from(SEPARATORS), min_size=4, max_size=4),
+    form=forms,
+)
+def test_a_list_in_one_cell_splits_into_its_agencies(agency_index, names, separators, form):
+    """Names joined by commas, semicolons, line breaks or "và" — "Sở Kế hoạch và Đầu tư" holds a "và" itself."""
+    cell = names[0][1]
+    for (_code, written), separator in zip(names[1:], separators, strict=False):
+        cell += separator + written
+    pieces = agency_index.split(unicodedata.normalize(form, cell))
+    assert [agency_index.find(p).code for p in pieces] == [code for code, _written in names]
+
+
+@pytest.mark.django_db
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
+@given(text=st.text(st.sampled_from("abcdeghiklmnopqrstuvxyĐđơưăâêôáàảãạ ,;"), min_size=1, max_size=30))
+def test_no_piece_of_an_unknown_string_is_guessed(index_with_alias, text):
+    """Every piece of a random cell is either a known name (found exactly) or an error; never a near miss."""
+    known = {fold_name(n, True) for name, others in NAMES.values() for n in [name, *others]} | {"ban dan toc tinh"}
+    for piece in index_with_alias.split(text):
+        if fold_name(piece, True) in known or piece.casefold() in NAMES:
+            continue
+        with pytest.raises(CellError):
+            index_with_alias.find(piece)

@@ -142,6 +142,7 @@ EXPECTED = {
     "compilation:excel-preview": ("import_token", row(302, 404, 404, 404, 404, 404, 404, 404), None),
     "compilation:excel-cancel": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
     "compilation:excel-sheet": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
+    "compilation:excel-alias": ("import_token", LOGIN_405, row(302, 404, 404, 404, 404, 404, 404, 404)),
     "compilation:excel-export": ("export_query", LOGIN_200, None),
     "compilation:excel-template": ("kind", SNV_ONLY, None),
     # Agencies over time (issue 13): SNV only; an empty POST is a form error, never a change.

@@ -73,6 +73,18 @@ class Command(BaseCommand):
             for relink in result.relinks:
                 values = {"number": relink["number"], "old": ", ".join(relink["old"]), "new": ", ".join(relink["new"])}
                 self.stdout.write(_("Task %(number)s: %(old)s → %(new)s") % values)
+        for group in result.agency_groups:
+            values = {"group": group["text"], "n": group["count"], "rows": ", ".join(map(str, group["rows"]))}
+            self.stdout.write(_("Group %(group)s → %(n)s agencies (rows %(rows)s)") % values)
+        for unknown in result.unknown_agencies:
+            values = {"text": unknown["text"], "rows": ", ".join(map(str, unknown["rows"]))}
+            line = _("No agency is named “%(text)s” (rows %(rows)s).") % values
+            if unknown["suggestions"]:
+                names = "; ".join(s["name"] for s in unknown["suggestions"])
+                line += " " + _("Did you mean: %(names)s? SNV can save the name on the import preview page.") % {
+                    "names": names
+                }
+            self.stderr.write(line)
         if result.problems:
             for problem in result.problems:
                 self.stderr.write(str(problem))
