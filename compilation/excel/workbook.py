@@ -523,7 +523,9 @@ def _number_text(raw: str) -> str | None:
     text = POINTS_UNIT_RE.sub("", normalize_marks(text).lower()).strip()
     text = re.sub(r"[\s\u00a0\u202f]+", "", text)  # "1 234,5": spaces (plain, non-breaking, narrow) group
     sign = ""
-    if text[:1] in "-−+":
+    if not text:  # "đ" alone, "điểm" alone: no number
+        return raw
+    if text[0] in "-−+":
         sign, text = ("-" if text[0] != "+" else ""), text[1:]
     if "," in text and "." in text:
         decimal_mark = "," if text.rindex(",") > text.rindex(".") else "."

@@ -86,7 +86,7 @@ def declare_dimension(data: bytes, ref: str) -> bytes:
         for item in source.infolist():
             body = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                body, n = re.subn(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), body)
+                body, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), body)
                 assert n == 1
             target.writestr(item, body)
     return out.getvalue()
