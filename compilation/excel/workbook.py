@@ -442,12 +442,30 @@ def parse_text(value: Any, max_length: int = EXCEL_MAX_CHARS) -> str:
     return text
 
 
+ROMAN_RE = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
+ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+
+def roman(text: str) -> int | None:
+    """ "VIII" → 8 (I to XXXIX: the areas of an annex, a quarter); None for anything else."""
+    text = text.strip().upper()
+    if not text or not ROMAN_RE.match(text):
+        return None
+    total = 0
+    for i, letter in enumerate(text):
+        value = ROMAN_VALUES[letter]
+        total += -value if i + 1 < len(text) and ROMAN_VALUES[text[i + 1]] > value else value
+    return total
+
+
 def parse_code(value: Any) -> str:
-    """A criterion code such as "3.2.1". Excel turns "3.2" into the number 3.2; read it back as text."""
+    """A criterion code such as "3.2.1". Excel turns "3.2" into the number 3.2; read it back as text.
+    "1." and "1.1." lose their final dot, and an area numbered "I" … "VIII" is area 1 … 8."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = format(Decimal(repr(value)).normalize(), "f")
     text = parse_text(value, 40).rstrip(".").replace(" ", "")
-    return text
+    area = roman(text)
+    return str(area) if area is not None else text
 
 
 _FIXED_DECIMALS = re.compile(r"^[#,0]*0\.(0+)$")
@@ -603,7 +621,6 @@ def _read_date(value: Any, epoch: dt.datetime | None) -> dt.date:
     raise CellError(_("“%(value)s” is not a date in the form dd/mm/yyyy.") % {"value": str(value)[:50]})
 
 
-ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 DEADLINE_PATTERNS = (
     # "ngày 15 tháng 11 năm 2021"
     (re.compile(r"^ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})$"), "day"),
@@ -641,7 +658,7 @@ def _last_day(kind: str, found: re.Match, text: str) -> dt.date:
         elif kind == "year":
             day = dt.date(year, 12, 31)
         else:
-            month = int(found["m"]) if kind == "month" else 3 * (ROMAN.get(found["q"].upper()) or int(found["q"]))
+            month = int(found["m"]) if kind == "month" else 3 * (roman(found["q"]) or int(found["q"]))
             if not 1 <= month <= 12:
                 raise ValueError(month)
             following = dt.date(year + month // 12, month % 12 + 1, 1)

@@ -258,11 +258,11 @@ def test_wrong_types_in_cells(cycle):
 
 def test_codes_that_are_not_codes(cycle):
     data = simple_framework(
-        rows(r4=["I", "Phần I", 1, None, None, None], r5=[None, "Không có mã", 1, None, None, None])
+        rows(r4=["A.1", "Phần A", 1, None, None, None], r5=[None, "Không có mã", 1, None, None, None])
     )
     result = run_import(data, "framework", cycle)
     assert problems(result) == [
-        (SHEET, 7, "A", "“I” is not a criterion code such as 3, 3.2 or 3.2.1."),
+        (SHEET, 7, "A", "“A.1” is not a criterion code such as 3, 3.2 or 3.2.1."),  # "I" is area 1
         (SHEET, 8, "A", "The code is missing."),
     ]
 

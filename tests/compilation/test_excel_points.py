@@ -217,3 +217,32 @@ def test_any_two_place_number_written_english_style_reads_back_equal(value):
 def test_not_scored_is_never_zero(value, dash):
     assert parse_decimal(dash) is None
     assert parse_decimal(vietnamese(value)) is not None
+
+
+def test_areas_numbered_in_roman_numerals_and_codes_with_a_final_dot_land_as_the_tree(snv, cycle):
+    """An annex numbers its areas I, II … and writes "1.1." for a criterion: the same tree lands."""
+    roman = {1: "I", 2: "II"}
+    rows = [[roman.get(r[0], r[0]) if isinstance(r[0], int) else r[0], *r[1:]] for r in ROWS]
+    rows = [[f"{r[0]}." if isinstance(r[0], float) else r[0], *r[1:]] for r in rows]  # 1.1 → "1.1."
+    assert [r[0] for r in rows[:3]] == ["I", "1.1.", "1.1.1"]
+    client = snv_client(snv)
+    form = {"kind": "framework", "cycle": cycle.pk, "file": SimpleUploadedFile("annex.xlsx", score_annex(rows))}
+    url = client.post(reverse("compilation:excel-import"), form).url
+    result = client.get(url).context["result"]
+    assert not result.problems and result.rows == 11
+    client.post(url)
+    assert landed(cycle) == LANDED
+
+
+@pytest.mark.parametrize(("text", "number"), [("I", 1), ("IV", 4), ("VIII", 8), ("ix", 9), ("XII", 12)])
+def test_roman_numerals_read_as_numbers(text, number):
+    from compilation.excel.workbook import parse_code, roman
+
+    assert roman(text) == number and parse_code(text) == str(number) and parse_code(f"{text}.") == str(number)
+
+
+@pytest.mark.parametrize("text", ["IIII", "VX", "IC", "MI", "", "1.1"])
+def test_what_is_no_roman_numeral_stays_as_written(text):
+    from compilation.excel.workbook import roman
+
+    assert roman(text) is None
