@@ -218,6 +218,7 @@ class TaskCountsSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     done_on_time = serializers.IntegerField()
     done_late = serializers.IntegerField()
+    ongoing = serializers.IntegerField(help_text=_("Open tasks with no deadline (“Thường xuyên”), not overdue."))
 
 
 class AreaRowSerializer(serializers.Serializer):
@@ -241,8 +242,9 @@ class AgencyRowSerializer(serializers.Serializer):
     done_on_time = serializers.IntegerField()
     done_late = serializers.IntegerField()
     overdue = serializers.IntegerField()
+    ongoing = serializers.IntegerField()
     open = serializers.IntegerField()
-    completion_rate = Points()
+    completion_rate = Points(help_text=_("Done out of the tasks led, open ongoing tasks left out."))
     report_state = serializers.CharField()
     report_group = serializers.CharField()
 

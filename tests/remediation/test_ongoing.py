@@ -35,11 +35,11 @@ from compilation.excel.importing import run_import
 from compilation.excel.workbook import ONGOING, parse_deadline
 from compilation.models import ApiScope
 from config.celery_app import app as celery_app
-from remediation import extensions, tasks
+from remediation import extensions, services, tasks
 from remediation.assignment import carry_open_tasks
 from remediation.models import Notification, Reminder, Task
 from remediation.status import TaskStatus, task_status
-from tests.factories import AgencyFactory, CycleFactory, TaskFactory
+from tests.factories import AgencyFactory, AgencyReportFactory, CycleFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +337,26 @@ def test_the_api_lists_it_with_a_null_deadline_and_the_ongoing_status(client, sn
     assert task["deadline_in_force"].get("nullable") is True
     status = schema["components"]["schemas"][task["status"]["allOf"][0]["$ref"].rsplit("/", 1)[1]]
     assert "ongoing" in status["enum"]
+
+
+def test_the_agency_report_lists_the_ongoing_task_with_thuong_xuyen(client, staff, cycle, ongoing):
+    """Reported at the cycle's report deadline: the agency's report carries it, its deadline "Thường xuyên"."""
+    cycle.is_current = True
+    cycle.save()
+    client.force_login(staff)
+    page = client.get(reverse("remediation:report-edit")).content.decode()
+    row = page[page.index(ongoing.title) :][:600]
+    assert "Thời hạn: Thường xuyên" in row
+
+
+def test_the_submitted_report_freezes_it_without_a_deadline(client, leader, cycle, agency, ongoing):
+    cycle.is_current = True
+    cycle.save()
+    report = AgencyReportFactory(cycle=cycle, agency=agency)
+    services.submit_report(report.pk, leader, narrative="Đã triển khai.")
+    report.refresh_from_db()
+    [frozen] = report.snapshot["tasks"]
+    assert (frozen["title"], frozen["deadline"], frozen["status"]) == (ongoing.title, None, "ongoing")
+    client.force_login(leader)
+    page = client.get(reverse("remediation:report-edit")).content.decode()
+    assert "Thời hạn: Thường xuyên" in page[page.index(ongoing.title) :][:600]
