@@ -20,6 +20,8 @@ import re
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
@@ -360,3 +362,42 @@ def test_the_submitted_report_freezes_it_without_a_deadline(client, leader, cycl
     client.force_login(leader)
     page = client.get(reverse("remediation:report-edit")).content.decode()
     assert "Thời hạn: Thường xuyên" in page[page.index(ongoing.title) :][:600]
+
+
+def test_an_ongoing_task_finished_needs_no_cause_and_is_done_on_time(cycle, leader, ongoing):
+    from . import files
+
+    services.complete_task(
+        ongoing.pk, leader, completed_on=dt.date(2021, 11, 10), note="Đã đăng 12 tin bài", files=[files.pdf()]
+    )
+    ongoing.refresh_from_db()
+    assert ongoing.completed_on == dt.date(2021, 11, 10) and ongoing.cause == ""
+    assert Task.objects.with_status(AS_OF).get(pk=ongoing.pk).status == TaskStatus.DONE_ON_TIME
+    counts = figures.headline(cycle, AS_OF).tasks
+    assert (counts["done_on_time"], counts["ongoing"], counts["open"]) == (1, 0, 0)
+    row = next(r for r in figures.agency_table(cycle, AS_OF) if r.agency_id == ongoing.lead_agency_id)
+    assert str(row.completion_rate) == "100.00"
+
+
+def test_the_command_imports_the_ongoing_row_the_same(cycle, departments, tmp_path):
+    path = tmp_path / "phu-luc-117.xlsx"
+    path.write_bytes(annex_with_an_ongoing_row())
+    call_command("import_workbook", str(path), "--kind", "tasks", "--cycle", str(cycle.year), stdout=io.StringIO())
+    landed = dict(Task.objects.filter(cycle=cycle).values_list("title", "deadline"))
+    assert landed == {
+        "Ban hành kế hoạch CCHC đúng hạn": dt.date(2021, 12, 31),
+        "Tuyên truyền CCHC trên cổng thông tin": None,
+    }
+
+
+def test_snv_imports_the_ongoing_row_through_the_browser(client, snv, cycle, departments, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    client.force_login(snv)
+    upload = SimpleUploadedFile("phu-luc-117.xlsx", annex_with_an_ongoing_row())
+    preview = client.post(reverse("compilation:excel-import"), {"kind": "tasks", "cycle": cycle.pk, "file": upload})
+    assert preview.status_code == 302 and not Task.objects.exists()  # the preview writes nothing
+    assert client.post(preview.url).status_code == 302
+    assert dict(Task.objects.filter(cycle=cycle).values_list("title", "deadline")) == {
+        "Ban hành kế hoạch CCHC đúng hạn": dt.date(2021, 12, 31),
+        "Tuyên truyền CCHC trên cổng thông tin": None,
+    }
