@@ -39,6 +39,7 @@ from remediation.models import (
     ExtensionState,
     Task,
     TaskAssignment,
+    by_deadline,
     claimed_q,
     lead_on,
     summarize_statuses,
@@ -554,7 +555,7 @@ def tasks_by_criterion(cycle: Cycle, as_of: dt.date, criterion_ids: list[int]) -
     for criterion_id, task_id in link_list:
         out[criterion_id].append(tasks[task_id])
     for items in out.values():
-        items.sort(key=lambda t: (t.deadline, t.id))
+        items.sort(key=lambda t: (t.deadline is None, t.deadline or dt.date.max, t.id))
     return out
 
 
@@ -765,6 +766,7 @@ class AgencyRow:
     report_state: str = "not_started"
     report_group: str = "missing"
     is_addressee: bool = True
+    ongoing: int = 0
 
     @property
     def done(self) -> int:
@@ -776,7 +778,10 @@ class AgencyRow:
 
     @property
     def completion_rate(self) -> Decimal:
-        return scoring.percentage(Decimal(self.done), Decimal(self.total)) if self.total else ZERO
+        """Done out of the tasks that can be finished: an open "Thường xuyên" task has no date to finish by,
+        so it is left out of the denominator (it is reported on, not completed); once done it counts."""
+        finishable = self.total - self.ongoing
+        return scoring.percentage(Decimal(self.done), Decimal(finishable)) if finishable else ZERO
 
 
 def agency_table(cycle: Cycle, as_of: dt.date, everyone: bool = False) -> list[AgencyRow]:
@@ -804,6 +809,7 @@ def _agency_table(
             on_time=Count("id", filter=Q(status=TaskStatus.DONE_ON_TIME)),
             late=Count("id", filter=Q(status=TaskStatus.DONE_LATE)),
             overdue=Count("id", filter=Q(status=TaskStatus.OVERDUE)),
+            ongoing=Count("id", filter=Q(status=TaskStatus.ONGOING)),
         )
     }
     return _agency_rows(cycle, as_of, counts, reports, everyone)
@@ -830,10 +836,11 @@ def _agency_rows(
     found = list(agencies.values_list("id", "name", "kind"))
     earlier = names_on([pk for pk, _name, _kind in found], as_of)
     rows = []
-    none = {"total": 0, "on_time": 0, "late": 0, "overdue": 0}
+    none = {"total": 0, "on_time": 0, "late": 0, "overdue": 0, "ongoing": 0}
     for pk, name, kind in found:
         c = counts.get(pk, none)
         row = AgencyRow(pk, earlier.get(pk, name), kind, c["total"], c["on_time"], c["late"], c["overdue"])
+        row.ongoing = c["ongoing"]
         row.report_state, row.report_group = reports.get(pk, _NO_REPORT)
         row.is_addressee = pk in wanted
         rows.append(row)
@@ -846,7 +853,7 @@ def unfinished_tasks(cycle: Cycle, as_of: dt.date, agency: Agency | None = None)
     qs = Task.objects.filter(cycle=cycle).open(as_of).with_status(as_of).with_relations()
     if agency is not None:
         qs = qs.led_by(agency, as_of)
-    return qs.with_lead_on(as_of).order_by("deadline", "lead_name_on", "id")
+    return qs.with_lead_on(as_of).order_by(by_deadline(), "lead_name_on", "id")
 
 
 _local_midnight_after = recorded.local_midnight_after
@@ -1121,6 +1128,7 @@ def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str,
             "on_time": r[TaskStatus.DONE_ON_TIME],
             "late": r[TaskStatus.DONE_LATE],
             "overdue": r[TaskStatus.OVERDUE],
+            "ongoing": r[TaskStatus.ONGOING],
         }
         for r in rows
     }
@@ -1141,7 +1149,7 @@ class TrackingRow:
     codes: list[str]
     lead_agency: str
     coordinating: list[str]
-    deadline: dt.date
+    deadline: dt.date | None  # None: "Thường xuyên" (ongoing)
     source_document: str
     status: str
     progress: int
@@ -1207,7 +1215,7 @@ def backlog(cycle: Cycle, as_of: dt.date) -> list[Task]:
         .with_status(as_of)
         .annotate(since=backlog_year())
         .select_related("lead_agency")
-        .order_by("since", "-is_priority", "deadline", "id")
+        .order_by("since", "-is_priority", by_deadline(), "id")
     )
 
 
@@ -1229,7 +1237,7 @@ def tracking_table(cycle: Cycle, as_of: dt.date, agency: Agency | None = None):
     earlier = _earlier_names(as_of)
     rows = (
         qs.with_lead_on(as_of)
-        .order_by("deadline", vietnamese_order("lead_name_on"), "id")
+        .order_by(by_deadline(), vietnamese_order("lead_name_on"), "id")
         .with_status(as_of)
         .annotate(since=backlog_year(), extended=times_extended())
     )

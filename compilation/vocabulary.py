@@ -20,6 +20,7 @@ TASK_STATUS = {
     TaskStatus.OVERDUE: "Quá hạn",
     TaskStatus.DONE_ON_TIME: "Hoàn thành đúng hạn",
     TaskStatus.DONE_LATE: "Hoàn thành quá hạn",
+    TaskStatus.ONGOING: "Thường xuyên",
 }
 REPORT_STATE = {
     ReportState.NOT_STARTED: "Chưa báo cáo",

@@ -27,6 +27,7 @@ from parindex.models import Criterion, Cycle, Framework, Score
 from . import notices
 from .extensions import keep_original
 from .models import Task
+from .status import deadline_label
 
 EDITABLE_FIELDS = ("title", "description", "source_document", "deadline", "lead_agency", "closure_criteria")
 M2M_FIELDS = ("sub_criteria", "coordinating_agencies")
@@ -61,7 +62,7 @@ def create_tasks(
     *,
     lead_agencies: Sequence[Agency],
     title: str,
-    deadline: dt.date,
+    deadline: dt.date | None,
     user: User | None,
     description: str = "",
     source_document: str = "",
@@ -101,18 +102,18 @@ def create_tasks(
             task,
             notices.NoticeKind.TASK_ASSIGNED,
             _("New task: %(task)s, deadline %(date)s")
-            % {"task": notices.task_label(task), "date": f"{deadline:%d/%m/%Y}"},
+            % {"task": notices.task_label(task), "date": deadline_label(deadline)},
         )
         created.append(task)
     return created
 
 
-def _notify_deadline(task: Task, old: dt.date) -> None:
+def _notify_deadline(task: Task, old: dt.date | None) -> None:
     notices.notify_task_agency(
         task,
         notices.NoticeKind.DEADLINE_CHANGED,
         _("Deadline changed: %(task)s, %(old)s → %(new)s")
-        % {"task": notices.task_label(task), "old": f"{old:%d/%m/%Y}", "new": f"{task.deadline:%d/%m/%Y}"},
+        % {"task": notices.task_label(task), "old": deadline_label(old), "new": deadline_label(task.deadline)},
     )
 
 
@@ -266,14 +267,15 @@ def carried_copy(old: Task, cycle: Cycle, deadline: dt.date, user: User | None, 
     """Save the copy of an open task in ``cycle``, linked to its origin, with the history reason.
 
     ``lead`` defaults to the old task's lead (read by id, no query). Links (sub-criteria,
-    coordinators) are the caller's: they depend on the tree and on the carrying rule.
+    coordinators) are the caller's: they depend on the tree and on the carrying rule. An ongoing
+    task ("Thường xuyên", no deadline) stays ongoing: the new cycle's deadline is not forced on it.
     """
     task = Task(
         cycle=cycle,
         title=old.title,
         description=old.description,
         source_document=old.source_document,
-        deadline=deadline,
+        deadline=None if old.deadline is None else deadline,
         progress=old.progress,
         carried_from=old,
         created_by=user,

@@ -18,7 +18,7 @@ from agencies import clock
 from agencies.models import Agency
 from parindex.models import Cycle
 
-from .models import Task
+from .models import Task, by_deadline
 from .reminders.links import home_link, report_link, scores_link_for, task_link
 
 
@@ -82,12 +82,14 @@ def event(
 
 
 def task_events(agency: Agency, cycle: Cycle, stamp: str) -> Iterator[list[str]]:
-    """Open tasks the agency leads or coordinates; finished ones leave the calendar."""
+    """Open tasks the agency leads or coordinates; finished ones leave the calendar, and an ongoing
+    ("Thường xuyên") task has no date to put on it: it is reported with the agency report, whose
+    deadline is among the cycle's events."""
     tasks = (
-        Task.objects.filter(cycle=cycle, closed_at__isnull=True, completed_on__isnull=True)
+        Task.objects.filter(cycle=cycle, closed_at__isnull=True, completed_on__isnull=True, deadline__isnull=False)
         .filter(Q(lead_agency=agency) | Q(coordinating_agencies=agency))
         .distinct()
-        .order_by("deadline", "pk")
+        .order_by(by_deadline(), "pk")
         .values_list("pk", "title", "deadline", "lead_agency_id", "original_deadline")
     )
     site = settings.SITE_URL.rstrip("/")

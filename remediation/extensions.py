@@ -41,6 +41,14 @@ def pending(tasks=None):
     return qs.select_related("task__lead_agency", "task__cycle", "requested_by")
 
 
+def ongoing_no_extension() -> str:
+    """The refusal for a standing task: with no deadline there is no date to move."""
+    return _(
+        "This task is ongoing (“Thường xuyên”): it has no deadline, so there is nothing to extend. "
+        "Report on it with the agency report."
+    )
+
+
 @transaction.atomic
 def request_extension(task_id: int, user: User, *, proposed: dt.date, reason: str) -> DeadlineExtension:
     """Lead agency only, with a reason and a date later than the deadline now in force."""
@@ -49,6 +57,8 @@ def request_extension(task_id: int, user: User, *, proposed: dt.date, reason: st
         raise PermissionDenied
     if task.completed_on is not None:
         raise ValidationError(_("The task is marked done: no extension is needed."))
+    if task.deadline is None:
+        raise ValidationError(ongoing_no_extension())
     if not _text(reason):
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     if proposed <= task.deadline:
@@ -83,6 +93,8 @@ def decide_extension(
     if not approve and not _text(comment):
         raise ValidationError({"comment": _("Say why the extension is refused.")})
     new = deadline or ext.proposed_deadline
+    if approve and task.deadline is None:
+        raise ValidationError(ongoing_no_extension())
     if approve and not task.deadline < new <= ext.proposed_deadline:
         raise ValidationError(
             {"deadline": _("The approved date must be after the current deadline and no later than the one asked.")}

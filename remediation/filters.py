@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
+from .models import by_deadline
 from .status import DONE_STATUSES, OPEN_STATUSES, TaskStatus
 
 STATUS_CHOICES = [
@@ -17,12 +18,12 @@ STATUS_CHOICES = [
 ]
 ROLE_CHOICES = [("lead", _("Lead")), ("coordinating", _("Coordinating"))]
 SORTS = {
-    "deadline": ("deadline", "id"),
-    "-deadline": ("-deadline", "-id"),
-    "progress": ("progress", "deadline"),
-    "-progress": ("-progress", "deadline"),
+    "deadline": (by_deadline(), "id"),
+    "-deadline": (by_deadline(descending=True), "-id"),
+    "progress": ("progress", by_deadline()),
+    "-progress": ("-progress", by_deadline()),
     "title": ("title", "id"),
-    "agency": ("lead_agency__name", "deadline"),
+    "agency": ("lead_agency__name", by_deadline()),
 }
 
 

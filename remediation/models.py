@@ -85,6 +85,12 @@ def deadline_in_force(on) -> models.Expression:
     )
 
 
+def by_deadline(descending: bool = False) -> models.OrderBy:
+    """Order by deadline with the standing tasks ("Thường xuyên", no deadline) last, on every database."""
+    field = models.F("deadline")
+    return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+
 def valid_on(day: dt.date, prefix: str = "") -> Q:
     """An assignment (or any row with valid_from/valid_to, both ends included, blank = open) valid on ``day``."""
     return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
@@ -139,6 +145,10 @@ class TaskQuerySet(models.QuerySet):
         """Open and past the deadline in force on ``as_of`` (the approved one)."""
         return self.open(as_of).alias(_dl=deadline_in_force(as_of)).filter(_dl__lt=as_of)
 
+    def ongoing(self, as_of: dt.date) -> TaskQuerySet:
+        """Open standing tasks ("Thường xuyên"): no deadline, so never due nor overdue."""
+        return self.open(as_of).filter(deadline__isnull=True)
+
     def due_within(self, days: int, as_of: dt.date) -> TaskQuerySet:
         return (
             self.open(as_of)
@@ -161,8 +171,12 @@ class TaskQuerySet(models.QuerySet):
             _dl=deadline_in_force(as_of), _dl_done=deadline_in_force(models.OuterRef("completed_on"))
         ).annotate(
             status=Case(
-                When(done & Q(completed_on__lte=models.F("_dl_done")), then=Value(TaskStatus.DONE_ON_TIME)),
+                When(
+                    done & (Q(_dl_done__isnull=True) | Q(completed_on__lte=models.F("_dl_done"))),
+                    then=Value(TaskStatus.DONE_ON_TIME),
+                ),
                 When(done, then=Value(TaskStatus.DONE_LATE)),
+                When(_dl__isnull=True, then=Value(TaskStatus.ONGOING)),
                 When(_dl__lt=as_of, then=Value(TaskStatus.OVERDUE)),
                 When(
                     _dl__lte=as_of + dt.timedelta(days=DUE_SOON_DAYS),
@@ -230,7 +244,8 @@ class Task(models.Model):
     coordinating_agencies = models.ManyToManyField(
         Agency, blank=True, related_name="coordinated_tasks", verbose_name=_("coordinating agencies")
     )
-    deadline = models.DateField(_("deadline"), db_index=True)
+    # Blank for a standing task ("Thường xuyên"): it has no date to meet (status ONGOING).
+    deadline = models.DateField(_("deadline"), db_index=True, null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     completed_on = models.DateField(_("completion date"), null=True, blank=True)
     cannot_finish = models.BooleanField(_("cannot be finished"), default=False)
@@ -271,7 +286,7 @@ class Task(models.Model):
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        ordering = ["deadline", "id"]
+        ordering = [by_deadline(), "id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="task_progress_0_100"),
             models.UniqueConstraint(fields=["cycle", "number"], name="task_number_unique_per_cycle"),
@@ -299,11 +314,17 @@ class Task(models.Model):
             return task_status(self.deadline_on(self.completed_on), self.completed_on, as_of, self.progress)
         return task_status(self.deadline_on(as_of), self.completed_on, as_of, self.progress)
 
-    def days_left(self, as_of: dt.date) -> int:
-        """Days until the deadline in force on ``as_of``; negative when overdue."""
-        return (self.deadline_on(as_of) - as_of).days
+    def days_left(self, as_of: dt.date) -> int | None:
+        """Days until the deadline in force on ``as_of``; negative when overdue; None when ongoing."""
+        deadline = self.deadline_on(as_of)
+        return None if deadline is None else (deadline - as_of).days
 
-    def deadline_on(self, day: dt.date) -> dt.date:
+    @property
+    def is_ongoing(self) -> bool:
+        """A standing task ("Thường xuyên"): no deadline, reported on at the cycle's report deadline."""
+        return self.deadline is None
+
+    def deadline_on(self, day: dt.date) -> dt.date | None:
         """The deadline in force on ``day``: an extension decided later had not moved it yet.
 
         A task whose deadline never moved (no original kept) needs no query.
@@ -327,7 +348,7 @@ class Task(models.Model):
         )
 
     @property
-    def original_deadline_shown(self) -> dt.date:
+    def original_deadline_shown(self) -> dt.date | None:
         return self.original_deadline or self.deadline
 
     @property

@@ -25,7 +25,7 @@ from agencies.versioning import lock_version
 from parindex.models import Cycle
 
 from . import access, notices, reports
-from .models import AgencyReport, Evidence, ProgressUpdate, ReportStatus, Task
+from .models import AgencyReport, Evidence, ProgressUpdate, ReportStatus, Task, by_deadline
 from .status import TaskStatus
 
 
@@ -119,7 +119,7 @@ def complete_task(
     files = list(files)
     if not files and not task.evidence.exists():
         raise ValidationError({"files": _("Attach at least one evidence file to mark the task done.")})
-    if completed_on > task.deadline and not (cause.strip() or task.cause.strip()):
+    if task.deadline is not None and completed_on > task.deadline and not (cause.strip() or task.cause.strip()):
         raise ValidationError({"cause": _("The task was finished after its deadline: state the cause.")})
     update = ProgressUpdate.objects.create(
         task=task, author=user, agency=user.agency, reported_on=completed_on, percent=100, note=note.strip()
@@ -166,7 +166,7 @@ def report_tasks(cycle: Cycle, agency: Agency, as_of: dt.date):
         .led_by(agency, as_of)
         .with_status(as_of)
         .prefetch_related("sub_criteria")
-        .order_by("deadline", "id")
+        .order_by(by_deadline(), "id")
     )
 
 
@@ -193,7 +193,7 @@ def _snapshot(report: AgencyReport, as_of: dt.date) -> dict:
         {
             "id": t.id,
             "title": t.title,
-            "deadline": t.deadline.isoformat(),
+            "deadline": t.deadline.isoformat() if t.deadline else None,
             "status": t.status,
             "progress": t.progress,
             "completed_on": t.completed_on.isoformat() if t.completed_on else None,

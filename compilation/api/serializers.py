@@ -218,6 +218,7 @@ class TaskCountsSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     done_on_time = serializers.IntegerField()
     done_late = serializers.IntegerField()
+    ongoing = serializers.IntegerField(help_text=_("Open tasks with no deadline (“Thường xuyên”), not overdue."))
 
 
 class AreaRowSerializer(serializers.Serializer):
@@ -241,8 +242,9 @@ class AgencyRowSerializer(serializers.Serializer):
     done_on_time = serializers.IntegerField()
     done_late = serializers.IntegerField()
     overdue = serializers.IntegerField()
+    ongoing = serializers.IntegerField()
     open = serializers.IntegerField()
-    completion_rate = Points()
+    completion_rate = Points(help_text=_("Done out of the tasks led, open ongoing tasks left out."))
     report_state = serializers.CharField()
     report_group = serializers.CharField()
 
@@ -342,9 +344,14 @@ class TaskSerializer(serializers.ModelSerializer):
     lead_agency = AgencyRefSerializer()
     coordinating_agencies = AgencyRefSerializer(many=True)
     sub_criteria = serializers.SerializerMethodField()
-    deadline_original = serializers.DateField(source="original_deadline_shown")
-    deadline_approved = serializers.DateField(source="deadline")
-    deadline_in_force = serializers.DateField(help_text=_("The deadline in force on the as-of date."))
+    # null for an ongoing task ("Thường xuyên", status "ongoing"): it has no deadline.
+    deadline_original = serializers.DateField(source="original_deadline_shown", allow_null=True)
+    deadline_approved = serializers.DateField(
+        source="deadline", allow_null=True, help_text=_("Null for an ongoing task, which has no deadline.")
+    )
+    deadline_in_force = serializers.DateField(
+        allow_null=True, help_text=_("The deadline in force on the as-of date; null for an ongoing task.")
+    )
     claimed = serializers.SerializerMethodField(help_text=_("Marked done, not yet verified on the as-of date."))
     url = serializers.SerializerMethodField()
 

@@ -25,7 +25,7 @@ from parindex.access import selected_as_of
 from parindex.models import Cycle, Framework, FrameworkKind
 from remediation import access, services
 from remediation.filters import TaskFilter
-from remediation.models import ProgressUpdate, Task, deadline_in_force
+from remediation.models import ProgressUpdate, Task, by_deadline, deadline_in_force
 
 from .. import figures
 from ..consolidated import issuing
@@ -223,7 +223,7 @@ class TaskList(generics.ListAPIView):
         for name in ("cycle", "as_of", "page", "page_size"):
             params.pop(name, None)
         if not params:
-            return base.order_by("deadline", "id")
+            return base.order_by(by_deadline(), "id")
         filterset = TaskFilter(params, queryset=base, user_agency=None if user.sees_everything else user.agency)
         if not filterset.is_valid():
             raise s.serializers.ValidationError(filterset.errors)

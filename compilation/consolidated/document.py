@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import vietnamese_order
 from parindex.models import Cycle, FrameworkKind
-from remediation.models import Task
+from remediation.models import Task, by_deadline
 from remediation.reports import ReportState
 from remediation.status import TaskStatus
 
@@ -202,6 +202,7 @@ def _linked_by_status(tasks: list[Task], numbers: dict[int, int]) -> list[tuple[
         TaskStatus.DUE_SOON,
         TaskStatus.IN_PROGRESS,
         TaskStatus.NOT_YET_DUE,
+        TaskStatus.ONGOING,
         TaskStatus.DONE_LATE,
         TaskStatus.DONE_ON_TIME,
     ]
@@ -311,7 +312,7 @@ def annex_rows(cycle: Cycle, as_of: dt.date) -> list[dict[str, Any]]:
         .with_lead_on(as_of)
         .select_related("lead_agency")
         .prefetch_related("sub_criteria")
-        .order_by(vietnamese_order("lead_name_on"), "deadline", "id")
+        .order_by(vietnamese_order("lead_name_on"), by_deadline(), "id")
     )
     earlier = figures.earlier_names(as_of)
     return [

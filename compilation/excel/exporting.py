@@ -31,6 +31,7 @@ from .workbook import (
     DATE_FORMAT,
     FRAMEWORK_LAYOUT,
     INTEGER_FORMAT,
+    ONGOING_TEXT,
     PERCENT_FORMAT,
     POINTS_FORMAT,
     TASK_LAYOUT,
@@ -209,7 +210,7 @@ def task_rows(rows: Iterator[figures.TrackingRow]) -> Iterator[list]:
             "; ".join(task.codes) or None,
             task.lead_agency,
             "; ".join(task.coordinating) or None,
-            task.deadline,
+            ONGOING_TEXT if task.deadline is None else task.deadline,  # read back as ongoing
             task.source_document or None,
             STATUS_LABELS.get(task.status, task.status),
             task.progress,
@@ -371,7 +372,10 @@ TEMPLATE_HELP = {
     "codes": (lambda: _("Sub-criteria codes, separated by commas or semicolons."), "3.2.1; 3.2.2"),
     "lead_agency": (lambda: _("Lead agency: its code or its exact name."), "Sở Tư pháp"),
     "coordinating": (lambda: _("Coordinating agencies, separated by semicolons."), "snv; stc"),
-    "deadline": (lambda: _("Deadline as a date or as dd/mm/yyyy text."), "31/12/2021"),
+    "deadline": (
+        lambda: _("Deadline as a date or as dd/mm/yyyy text; “Thường xuyên” for an ongoing task with no deadline."),
+        "31/12/2021",
+    ),
     "source_document": (lambda: _("The document that assigned the task."), "Báo cáo 117/BC-SNV"),
 }
 

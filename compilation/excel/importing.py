@@ -1344,7 +1344,7 @@ class TaskRow:
     row: int
     title: str
     lead: Agency
-    deadline: dt.date
+    deadline: dt.date | None  # None: "Thường xuyên", a standing task with no deadline
     description: str | None
     source: str
     criteria: set[int] | None
@@ -1472,12 +1472,14 @@ class TaskImport:
         if lead_text:
             lead = reader.read("lead_agency", lambda _v: self.read_lead(lead_text, agencies, reader), False)
         deadline = reader.read("deadline", lambda v: excel.parse_deadline(v, self.workbook.epoch), True)
+        ongoing = deadline is excel.ONGOING  # "Thường xuyên": a task with no deadline
+        deadline = None if ongoing else deadline
         description = reader.text("description") if reader.has("description") else None
         shortcoming = reader.text("shortcoming") if reader.has("shortcoming") else None
         source = reader.text("source_document", 200)
         criteria = self.read_codes(reader) if reader.has("codes") else None
         coordinating = self.read_coordinating(reader, agencies, lead) if reader.has("coordinating") else None
-        if not (title and lead and deadline):
+        if not (title and lead and (deadline or ongoing)):
             return None
         return TaskRow(
             reader.number, title, lead, deadline, description, source, criteria, coordinating, number, shortcoming

@@ -633,14 +633,34 @@ DEADLINE_PATTERNS = (
 )
 
 
-def parse_deadline(value: Any, epoch: dt.datetime | None = None) -> dt.date | None:
+class Ongoing:
+    """What parse_deadline reads "Thường xuyên" as: a standing task with no deadline (Task.deadline None).
+
+    A marker, not None, so a required deadline column can tell "ongoing" from a blank cell.
+    """
+
+    def __repr__(self) -> str:
+        return "ONGOING"
+
+    def __str__(self) -> str:
+        return ONGOING_TEXT
+
+
+ONGOING = Ongoing()
+ONGOING_TEXT = "Thường xuyên"  # as annexes write it; the export writes it back so a re-import round-trips
+
+
+def parse_deadline(value: Any, epoch: dt.datetime | None = None) -> dt.date | Ongoing | None:
     """A deadline as annexes write it, each read as its last day: a date cell, "15/11/2021",
-    "ngày 15 tháng 11 năm 2021", "Trước 31/12/2021", "Quý IV/2021", "Tháng 12/2021", "Năm 2021"."""
+    "ngày 15 tháng 11 năm 2021", "Trước 31/12/2021", "Quý IV/2021", "Tháng 12/2021", "Năm 2021";
+    "Thường xuyên" (any case, accents or not, with a trailing stop) is ONGOING: no deadline."""
     if not isinstance(value, str):
         return parse_date(value, epoch)
     text = unicodedata.normalize("NFC", value).strip()
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     folded = re.sub(r"\s*/\s*", "/", " ".join(folded.replace("đ", "d").replace("Đ", "D").lower().split()))
+    if folded.rstrip(".;") == "thuong xuyen":
+        return ONGOING
     folded = re.sub(r"^(truoc ngay|cham nhat ngay|truoc|cham nhat|han|trong)\s+", "", folded).rstrip(".")
     folded = re.sub(r"^ngay\s+(?=\d{1,2}/)", "", folded)
     for pattern, kind in DEADLINE_PATTERNS:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from parindex.access import default_cycle
 from parindex.models import Cycle
 from remediation import reports, verification
-from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task
+from remediation.models import AgencyReport, DeadlineExtension, ExtensionState, Task, by_deadline
 from remediation.status import TaskStatus
 
 
@@ -39,7 +39,7 @@ def _agency_home(user, cycle: Cycle | None) -> dict:
         .with_status(as_of)
         .filter(status__in=[TaskStatus.OVERDUE, TaskStatus.DUE_SOON])
         .select_related("lead_agency")
-        .order_by("deadline")[:8]
+        .order_by(by_deadline())[:8]
     )
     state = reports.report_state(report, cycle.report_deadline)
     led = tasks.filter(lead_agency=user.agency).not_closed()

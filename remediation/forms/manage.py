@@ -66,7 +66,13 @@ class _TaskFields(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=DATE_WIDGET)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE_WIDGET, required=False)
+    # "Thường xuyên" of a Report 117 annex: a standing task, reported on with the agency report.
+    ongoing = forms.BooleanField(
+        label=_("Ongoing (no deadline)"),
+        required=False,
+        help_text=_("A standing task: never due nor overdue, reported on with the agency report."),
+    )
     closure_criteria = forms.CharField(
         label=_("What proves this is done"),
         required=False,
@@ -84,6 +90,17 @@ class _TaskFields(forms.Form):
             {"size": 10, "data-filter": _("Search by code or name"), "data-count": _("%s chosen")}
         )
         self.fields["coordinating_agencies"].queryset = assignable_agencies(cycle)
+
+    def clean(self):
+        """A deadline, or "ongoing" and then none: the two together or neither is refused."""
+        data = super().clean()
+        if data.get("ongoing"):
+            if data.get("deadline"):
+                self.add_error("deadline", _("An ongoing task has no deadline: clear the date or untick “Ongoing”."))
+            data["deadline"] = None
+        elif not data.get("deadline") and "deadline" not in self.errors:
+            self.add_error("deadline", _("Give the deadline, or tick “Ongoing (no deadline)”."))
+        return data
 
 
 class TaskCreateForm(_TaskFields):
@@ -111,7 +128,10 @@ class TaskCreateForm(_TaskFields):
         self.helper.layout = Layout(
             "title",
             "description",
-            Row(Column("source_document", css_class="col-md-6"), Column("deadline", css_class="col-md-6")),
+            Row(
+                Column("source_document", css_class="col-md-6"),
+                Column("deadline", "ongoing", css_class="col-md-6"),
+            ),
             "sub_criteria",
             "lead_groups",
             Div(Field("lead_agencies"), css_class="check-scroll mb-3", css_id="lead-agencies-box"),
@@ -149,7 +169,10 @@ class TaskEditForm(_TaskFields):
         self.helper.layout = Layout(
             "title",
             "description",
-            Row(Column("source_document", css_class="col-md-6"), Column("deadline", css_class="col-md-6")),
+            Row(
+                Column("source_document", css_class="col-md-6"),
+                Column("deadline", "ongoing", css_class="col-md-6"),
+            ),
             "sub_criteria",
             "lead_agency",
             Div(Field("coordinating_agencies"), css_class="check-scroll mb-3"),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -86,6 +86,19 @@ def sender() -> str:
     return f'"{name}" <{address}>' if name and address else settings.DEFAULT_FROM_EMAIL
 
 
+def ongoing_counts(cycle_ids: Iterable[int], agency_ids: Iterable[int], as_of: dt.date) -> dict[tuple[int, int], int]:
+    """Open ongoing ("Thường xuyên") tasks per (cycle, lead agency): they have no reminder of their own
+    and are reported on at the cycle's report deadline, so the report reminder names them (one query)."""
+    rows = (
+        Task.objects.filter(cycle_id__in=list(cycle_ids), lead_agency_id__in=list(agency_ids))
+        .ongoing(as_of)
+        .order_by()
+        .values_list("cycle_id", "lead_agency_id")
+        .annotate(n=Count("id"))
+    )
+    return {(cycle_id, agency_id): n for cycle_id, agency_id, n in rows}
+
+
 class DigestBuilder:
     """Turns one recipient's claimed rows into items, with a fixed number of queries."""
 
@@ -100,6 +113,7 @@ class DigestBuilder:
             (rep.cycle_id, rep.agency_id): rep
             for rep in AgencyReport.objects.filter(cycle_id__in=cycle_ids, agency_id__in=report_agencies)
         }
+        self.ongoing = ongoing_counts(cycle_ids, report_agencies, as_of) if report_agencies else {}
         area_ids = [int(r.item_key.rsplit(":", 1)[1]) for r in rows if r.item_key.startswith("compilation:")]
         self.areas = Criterion.objects.in_bulk(area_ids)
         self.open_areas = {c: areas_needing_compilation(c, as_of) for c in {r.cycle for r in rows}} if area_ids else {}
@@ -161,6 +175,11 @@ class DigestBuilder:
             report = self.reports.get((row.cycle_id, row.agency_id))
             state = report.get_status_display() if report else _("Not started")
             title = _("Report of %(agency)s to the Chairman (%(cycle)s)") % {"agency": row.agency, "cycle": row.cycle}
+            if n := self.ongoing.get((row.cycle_id, row.agency_id)):
+                # "Thường xuyên" tasks have no deadline of their own: they are reported on here.
+                title += ngettext(
+                    ", with %(n)s ongoing task to report on", ", with %(n)s ongoing tasks to report on", n
+                ) % {"n": n}
             return title, f"{timing} · {state}", report_link()
         if row.item_key.startswith("round:"):
             return self.describe_round(row, str(timing))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..reports import ReportState
-from ..status import TaskStatus
+from ..status import TaskStatus, deadline_label
 
 register = template.Library()
 
@@ -16,6 +16,7 @@ TASK_BADGES = {
     TaskStatus.OVERDUE: "text-bg-danger",
     TaskStatus.DONE_ON_TIME: "text-bg-success",
     TaskStatus.DONE_LATE: "text-bg-info",
+    TaskStatus.ONGOING: "text-bg-light border",
 }
 REPORT_BADGES = {
     ReportState.NOT_STARTED: "text-bg-light border",
@@ -69,9 +70,22 @@ def get_item(mapping, key):
 
 
 @register.filter
-def days_from(deadline, as_of) -> int:
-    """Calendar days from ``as_of`` to ``deadline`` (negative when overdue)."""
-    return (deadline - as_of).days
+def days_from(deadline, as_of) -> int | None:
+    """Calendar days from ``as_of`` to ``deadline`` (negative when overdue); None for an ongoing task."""
+    return None if deadline is None else (deadline - as_of).days
+
+
+@register.filter
+def deadline_text(deadline) -> str:
+    """A task's deadline as dd/mm/yyyy, or "Thường xuyên" for a standing task with none (a date or ISO text)."""
+    import datetime as dt
+
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline) if deadline else None
+        except ValueError:
+            return deadline
+    return deadline_label(deadline)
 
 
 @register.filter

@@ -23,7 +23,7 @@ from parindex.access import selected_cycle
 
 from .. import assignment
 from ..forms.manage import BulkForm, ManageTaskFilter, ReasonForm, TaskCreateForm, TaskEditForm, assignable_agencies
-from ..models import Task
+from ..models import Task, by_deadline
 from .common import stale_messages
 
 PAGE_SIZE = 50
@@ -57,7 +57,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         .with_status(as_of)
         .select_related("lead_agency")
         .prefetch_related("sub_criteria")
-        .order_by("deadline", "id")
+        .order_by(by_deadline(), "id")
     )
     task_filter = ManageTaskFilter(request.GET or None, queryset=tasks)
     page = Paginator(task_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -124,6 +124,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "lead_agency": task.lead_agency_id,
         "coordinating_agencies": list(task.coordinating_agencies.values_list("pk", flat=True)),
         "deadline": task.deadline,
+        "ongoing": task.deadline is None,
         "closure_criteria": task.closure_criteria,
         "version": task.version,
     }

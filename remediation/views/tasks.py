@@ -23,7 +23,7 @@ from .. import access, effect, services, verification
 from ..filters import TaskFilter
 from ..forms.loop import ExtensionDecisionForm, ExtensionRequestForm, SendBackForm, VerifyForm
 from ..forms.work import CauseForm, CompleteForm, ProgressForm
-from ..models import ExtensionState, Task
+from ..models import ExtensionState, Task, by_deadline
 from ..status import TaskStatus
 from .common import add_validation_error, stale_messages
 
@@ -40,7 +40,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     filterset = TaskFilter(
         request.GET or None, queryset=base, user_agency=None if request.user.sees_everything else request.user.agency
     )
-    qs = filterset.qs if filterset.is_bound else base.order_by("deadline", "id")
+    qs = filterset.qs if filterset.is_bound else base.order_by(by_deadline(), "id")
     page = Paginator(
         qs.select_related("lead_agency").prefetch_related("sub_criteria", "coordinating_agencies"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -151,7 +151,7 @@ def _loop_context(user, task: Task, as_of) -> dict:
         "extensions": exts,
         "times_extended": sum(1 for e in exts if e.state == ExtensionState.APPROVED),
         "pending_extension": next((e for e in exts if e.state == ExtensionState.PENDING), None),
-        "can_request_extension": access.can_complete(user, task) and task.completed_on is None,
+        "can_request_extension": access.can_complete(user, task) and task.completed_on is None and not task.is_ongoing,
         "extension_form": ExtensionRequestForm(),
         "decision_form": ExtensionDecisionForm(),
         "can_decide": user.is_snv,

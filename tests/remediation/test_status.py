@@ -35,12 +35,13 @@ def test_status_at_boundaries(as_of, completed_on, progress, expected):
     offset=st.integers(min_value=-20, max_value=20),
     done_offset=st.one_of(st.none(), st.integers(min_value=-20, max_value=20)),
     progress=st.integers(min_value=0, max_value=100),
+    ongoing=st.booleans(),
 )
-def test_sql_status_matches_python_status(offset, done_offset, progress):
-    """The SQL annotation used by lists and the dashboard agrees with the Python rule."""
+def test_sql_status_matches_python_status(offset, done_offset, progress, ongoing):
+    """The SQL annotation used by lists and the dashboard agrees with the Python rule, "Thường xuyên" too."""
     as_of = DEADLINE + dt.timedelta(days=offset)
     completed = None if done_offset is None else DEADLINE + dt.timedelta(days=done_offset)
-    task = TaskFactory(deadline=DEADLINE, completed_on=completed, progress=progress)
+    task = TaskFactory(deadline=None if ongoing else DEADLINE, completed_on=completed, progress=progress)
     annotated = Task.objects.with_status(as_of).get(pk=task.pk).status
     assert annotated == task.status_on(as_of)
     task.delete()
