@@ -173,6 +173,9 @@ class ImportResult:
     unknown_agencies: list[dict] = field(default_factory=list)
     # Groups named in the file, expanded in the cycle: {"text", "count", "rows"}.
     agency_groups: list[dict] = field(default_factory=list)
+    # Deadlines written as text ("Quý IV/2021", "Trước 31/12/2021", "Thường xuyên"), each once, with the
+    # date understood (dd/mm/yyyy, or "" for ongoing) and its rows: {"text", "date", "rows", "row_count"}.
+    deadlines: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -1419,6 +1422,7 @@ class TaskImport:
         self.changes: list[TaskChange] = []
         self.unknown: dict[str, tuple[str, list[int]]] = {}  # folded name → (as first written, rows)
         self.groups: dict[tuple[str, int], tuple[str, list[int]]] = {}  # (folded group, size) → (as written, rows)
+        self.deadlines: dict[str, tuple[dt.date | None, list[int]]] = {}  # as written → (understood, rows)
 
     def plan(self, sheet: str | None) -> None:
         match = _locate(self.workbook, TASK_LAYOUT, self.problems, sheet, self.result)
@@ -1474,6 +1478,10 @@ class TaskImport:
         deadline = reader.read("deadline", lambda v: excel.parse_deadline(v, self.workbook.epoch), True)
         ongoing = deadline is excel.ONGOING  # "Thường xuyên": a task with no deadline
         deadline = None if ongoing else deadline
+        written = reader.values.get("deadline")
+        if isinstance(written, str) and (deadline or ongoing):  # the preview shows the date each text was read as
+            text = " ".join(written.split())
+            self.deadlines.setdefault(text, (deadline, []))[1].append(reader.number)
         description = reader.text("description") if reader.has("description") else None
         shortcoming = reader.text("shortcoming") if reader.has("shortcoming") else None
         source = reader.text("source_document", 200)
@@ -1571,6 +1579,10 @@ class TaskImport:
         self.result.agency_groups = [
             {"text": text, "count": size, "rows": rows[:ROWS_LISTED], "row_count": len(rows)}
             for (_key, size), (text, rows) in self.groups.items()
+        ]
+        self.result.deadlines = [
+            {"text": text, "date": f"{day:%d/%m/%Y}" if day else "", "rows": rows[:ROWS_LISTED], "row_count": len(rows)}
+            for text, (day, rows) in list(self.deadlines.items())[:UNKNOWN_LISTED]
         ]
 
     # ---- planning against the database

@@ -29,7 +29,16 @@ from ..models import ImportRun, ImportRunStatus
 from .importing import ImportResult, Problem, Summary, run_import
 
 FIELDS = ("kind", "dry_run", "sheet", "rows", "framework_name", "framework_kind", "applied")
-LISTS = ("sheets", "hidden_sheets", "shared_with", "relinks", "unused_columns", "unknown_agencies", "agency_groups")
+LISTS = (
+    "sheets",
+    "hidden_sheets",
+    "shared_with",
+    "relinks",
+    "unused_columns",
+    "unknown_agencies",
+    "agency_groups",
+    "deadlines",
+)
 
 
 def crosswalk_path(path: Path) -> Path:

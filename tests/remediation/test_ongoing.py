@@ -396,6 +396,9 @@ def test_snv_imports_the_ongoing_row_through_the_browser(client, snv, cycle, dep
     upload = SimpleUploadedFile("phu-luc-117.xlsx", annex_with_an_ongoing_row())
     preview = client.post(reverse("compilation:excel-import"), {"kind": "tasks", "cycle": cycle.pk, "file": upload})
     assert preview.status_code == 302 and not Task.objects.exists()  # the preview writes nothing
+    page = client.get(preview.url).content.decode()  # each deadline written as text, with the date understood
+    assert 'data-text="Quý IV/2021" data-date="31/12/2021"' in page
+    assert 'data-text="Thường xuyên" data-date=""' in page and "thường xuyên, không có thời hạn" in page
     assert client.post(preview.url).status_code == 302
     assert dict(Task.objects.filter(cycle=cycle).values_list("title", "deadline")) == {
         "Ban hành kế hoạch CCHC đúng hạn": dt.date(2021, 12, 31),
