@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +41,6 @@ from remediation.models import (
     TaskAssignment,
     by_deadline,
     claimed_q,
-    lead_on,
     summarize_statuses,
     valid_on,
 )
@@ -794,17 +793,31 @@ def agency_table(cycle: Cycle, as_of: dt.date, everyone: bool = False) -> list[A
     return _agency_table(cycle, as_of, _report_facts(cycle), everyone)
 
 
+def _grouped_by_lead(cycle: Cycle, as_of: dt.date):
+    """The cycle's tasks (closed ones left out) with their derived status, grouped by ``lead_on``,
+    the lead agency on ``as_of``, for the counts to annotate.
+
+    The lead comes through a LEFT JOIN on the lead assignment valid that day (one lead a day:
+    the periods never overlap; a task without one groups under None), not a correlated
+    subquery: PostgreSQL then hashes the groups instead of sorting 100,000 subquery results
+    (national scale: 256 ms → 134 ms for the same counts, docs/performance.md).
+    """
+    on_that_day = Q(assignments__role=AssignmentRole.LEAD) & valid_on(as_of, "assignments__")
+    return (
+        Task.objects.filter(cycle=cycle, closed_at__isnull=True)
+        .annotate(lead_row=FilteredRelation("assignments", condition=on_that_day))
+        .with_status(as_of)
+        .values(lead_on=F("lead_row__agency_id"))
+    )
+
+
 def _agency_table(
     cycle: Cycle, as_of: dt.date, reports: dict[int, tuple[str, str]], everyone: bool = False
 ) -> list[AgencyRow]:
     # The derived status of with_status(): against the deadline in force (extensions).
     counts = {
         r["lead_on"]: r
-        for r in Task.objects.filter(cycle=cycle, closed_at__isnull=True)
-        .with_status(as_of)
-        .annotate(lead_on=lead_on(as_of))
-        .values("lead_on")
-        .annotate(
+        for r in _grouped_by_lead(cycle, as_of).annotate(
             total=Count("id"),
             on_time=Count("id", filter=Q(status=TaskStatus.DONE_ON_TIME)),
             late=Count("id", filter=Q(status=TaskStatus.DONE_LATE)),
@@ -1114,12 +1127,8 @@ def _task_scan(cycle: Cycle, as_of: dt.date) -> tuple[dict[int, dict], dict[str,
     """One GROUP BY lead agency over the cycle's tasks (closed ones left out): per-agency outcome
     counts and the cycle's counts per status (task_counts' shape), summed over one row per agency."""
     statuses = {s.value: Count("id", filter=Q(status=s.value)) for s in TaskStatus}
-    grouped = (
-        Task.objects.filter(cycle=cycle, closed_at__isnull=True)
-        .with_status(as_of)
-        .annotate(lead_on=lead_on(as_of))
-        .values("lead_on")
-        .annotate(total=Count("id"), claimed=Count("id", filter=claimed_q(as_of)), **statuses)
+    grouped = _grouped_by_lead(cycle, as_of).annotate(
+        total=Count("id"), claimed=Count("id", filter=claimed_q(as_of)), **statuses
     )
     rows = _plain_rows(grouped)
     per_agency = {
