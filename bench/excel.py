@@ -91,15 +91,16 @@ def task_workbook(path: Path, rows: int) -> None:
         for i in range(rows):
             lead = agencies[i % len(agencies)]
             partners = [agencies[(i * 7 + k) % len(agencies)] for k in range(i % 3)]
-            yield [
-                f"Nhiệm vụ nhập từ Excel số {i:05d}",
-                "Rà soát, khắc phục tồn tại theo kiến nghị của Báo cáo 117/BC-SNV.",
-                "; ".join(codes[(i + k) % len(codes)] for k in range(1 + i % 2)),
-                lead.code if i % 2 else lead.name,
-                "; ".join(p.code for p in partners if p.pk != lead.pk),
-                f"{1 + i % 28:02d}/{1 + i % 12:02d}/2022",
-                "Báo cáo 117/BC-SNV",
-            ]
+            values = {  # by column key: the layout's order may change (issue 15 added the number and shortcoming)
+                "title": f"Nhiệm vụ nhập từ Excel số {i:05d}",
+                "description": "Rà soát, khắc phục tồn tại theo kiến nghị của Báo cáo 117/BC-SNV.",
+                "codes": "; ".join(codes[(i + k) % len(codes)] for k in range(1 + i % 2)),
+                "lead_agency": lead.code if i % 2 else lead.name,
+                "coordinating": "; ".join(p.code for p in partners if p.pk != lead.pk),
+                "deadline": f"{1 + i % 28:02d}/{1 + i % 12:02d}/2022",
+                "source_document": "Báo cáo 117/BC-SNV",
+            }
+            yield [values.get(column.key) for column in TASK_LAYOUT.columns]
 
     write_workbook([Sheet("Nhiệm vụ", TASK_LAYOUT.columns, generate())], str(path))
 
