@@ -23,7 +23,7 @@ from compilation.excel import runs
 from compilation.excel.importing import AgencyIndex, run_import
 from compilation.excel.workbook import CellError
 from remediation.models import Task
-from tests.data.workbooks import simple_framework, workbook_bytes
+from tests.data.workbooks import REPORT117_HEADER, simple_framework, workbook_bytes
 from tests.factories import AgencyFactory, CycleFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,17 +68,7 @@ def province(cycle):
     return cycle
 
 
-HEADER = [
-    "STT",
-    "Hạn chế, tồn tại",
-    "Nhiệm vụ, giải pháp khắc phục",
-    "Mã tiêu chí thành phần",
-    "Cơ quan chủ trì",
-    "Cơ quan phối hợp",
-    "Thời gian hoàn thành",
-    "Sản phẩm",
-    "Ghi chú",
-]
+HEADER = REPORT117_HEADER
 
 
 def annex(tasks: list[tuple[str, str, str]]) -> bytes:

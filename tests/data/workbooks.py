@@ -217,23 +217,27 @@ def crosswalk_to_new_tree(rows: Rows | None = None) -> bytes:
     return workbook_bytes({"Đối chiếu": [["BẢNG ĐỐI CHIẾU MÃ"], ["Mã cũ", "Mã mới", "Ghi chú"], *body]})
 
 
+# The columns of a Report 117 annex as provinces head them (issue 15, §2), in their order.
+REPORT117_HEADER = [
+    "STT",
+    "Hạn chế, tồn tại",
+    "Nhiệm vụ, giải pháp khắc phục",
+    "Mã tiêu chí thành phần",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Thời gian hoàn thành",
+    "Sản phẩm",
+    "Ghi chú",
+]
+
+
 def report_117_annex() -> bytes:
     """A Report 117 annex as the province sends it (written from issue 15 §2, not from the importer):
     a letterhead and title block of merged rows, the annex's own columns ("Hạn chế, tồn tại", "Nhiệm vụ, giải pháp
     khắc phục", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm", "Ghi chú") with
     "Mã tiêu chí thành phần", the "(1) (2) …" row, Roman-numeral group headings, deadlines written
     as officials write them, then the notes and signature block."""
-    header = [
-        "STT",
-        "Hạn chế, tồn tại",
-        "Nhiệm vụ, giải pháp khắc phục",
-        "Mã tiêu chí thành phần",
-        "Cơ quan chủ trì",
-        "Cơ quan phối hợp",
-        "Thời gian hoàn thành",
-        "Sản phẩm",
-        "Ghi chú",
-    ]
+    header = REPORT117_HEADER
     rows = [
         ["UBND TỈNH BÌNH ĐỊNH", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", None, None, None, None],
         ["SỞ NỘI VỤ", None, None, None, "Độc lập - Tự do - Hạnh phúc", None, None, None, None],

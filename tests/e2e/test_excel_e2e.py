@@ -13,24 +13,14 @@ import pytest
 
 from agencies.models import AgencyAlias
 from remediation.models import Task
-from tests.data.workbooks import workbook_bytes
+from tests.data.workbooks import REPORT117_HEADER, workbook_bytes
 
 from .conftest import DESKTOP, PHONE, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("SNV_SCREENSHOTS", "/tmp/shots_snv"))
-HEADER = [
-    "STT",
-    "Hạn chế, tồn tại",
-    "Nhiệm vụ, giải pháp khắc phục",
-    "Mã tiêu chí thành phần",
-    "Cơ quan chủ trì",
-    "Cơ quan phối hợp",
-    "Thời gian hoàn thành",
-    "Sản phẩm",
-    "Ghi chú",
-]
+HEADER = REPORT117_HEADER
 TASKS = [
     # (shortcoming, task, code, lead as written, coordinating as written, deadline as written)
     ("Kế hoạch CCHC ban hành chậm", "Ban hành kế hoạch CCHC năm đúng hạn", "TCTP 1.1.1", "Sở Tư Pháp",
