@@ -832,9 +832,24 @@ def survey_note(text: str) -> bool:
     return bool(SURVEY_NOTE_RE.search(excel.normalize(text)))
 
 
+SUBTOTAL_WORDS = {"linh", "vuc", "muc", "phan", "nhom"}  # "Tổng điểm lĩnh vực I", "Tổng mục 2"
+
+
 def is_total(code: str, name: str) -> bool:
     """A total row: "Tổng cộng", "Tổng số" where the name is, or in the code column of cells merged across."""
-    return not CODE_RE.match(code) and excel.normalize(name or code).startswith("tong")
+    return not CODE_RE.match(code) and not is_subtotal(code, name) and excel.normalize(name or code).startswith("tong")
+
+
+def is_subtotal(code: str, name: str) -> bool:
+    """A subtotal row of an area or a part, never data: "Cộng", "Cộng lĩnh vực I", "Tổng điểm lĩnh vực II".
+
+    "Cộng" is told apart from "Công" (as in "Công tác chỉ đạo") on the text as written, marks included.
+    """
+    if CODE_RE.match(code):
+        return False
+    text = unicodedata.normalize("NFC", (name or code).strip()).lower()
+    words = set(excel.normalize(text).split())
+    return text.startswith("cộng") or (text.startswith("tổng") and bool(words & SUBTOTAL_WORDS))
 
 
 def guess_framework_kind(texts: Iterable[str]) -> str:
@@ -894,6 +909,8 @@ class FrameworkImport:
         for number, values in _rows(self.workbook, self.match, self.problems):
             reader = RowReader(self.match, number, values, self.problems, self.workbook.epoch)
             code, name = reader.code("code"), reader.text("name", 500)
+            if is_subtotal(code, name):  # an area's or a part's sum: the tree checks the sums itself
+                continue
             if is_total(code, name):  # "Tổng cộng" in the name, or merged across from the code column
                 self.total, self.total_row = reader.decimal("max_points", required=True), number
                 continue

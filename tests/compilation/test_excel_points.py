@@ -246,3 +246,26 @@ def test_what_is_no_roman_numeral_stays_as_written(text):
     from compilation.excel.workbook import roman
 
     assert roman(text) is None
+
+
+def test_subtotal_rows_of_the_areas_are_skipped_and_the_total_still_checks(snv, cycle):
+    """'Cộng lĩnh vực I' under area 1 and 'Tổng điểm lĩnh vực II' under area 2 are sums, not criteria;
+    'Công tác …' (an area's name, with a plain o) is never taken for one."""
+    rows = list(ROWS)
+    rows.insert(6, [None, "Cộng lĩnh vực I", None, "3", None, None, None])
+    rows.append([None, "Tổng điểm lĩnh vực II", None, "2", None, None, None])
+    client = snv_client(snv)
+    form = {"kind": "framework", "cycle": cycle.pk, "file": SimpleUploadedFile("annex.xlsx", score_annex(rows))}
+    url = client.post(reverse("compilation:excel-import"), form).url
+    result = client.get(url).context["result"]
+    assert not result.problems and result.rows == 11
+    client.post(url)
+    assert landed(cycle) == LANDED
+
+
+def test_a_row_named_like_an_area_without_its_code_is_still_an_error(cycle, tmp_path):
+    from compilation.excel.importing import is_subtotal, is_total
+
+    assert not is_subtotal("", "Công tác chỉ đạo, điều hành") and not is_total("", "Công tác chỉ đạo, điều hành")
+    assert is_subtotal("", "Cộng") and is_subtotal("", "CỘNG LĨNH VỰC I") and is_subtotal("", "Tổng mục 2")
+    assert is_total("", "Tổng cộng") and is_total("", "TỔNG SỐ") and not is_total("", "Tổng điểm lĩnh vực II")
