@@ -56,7 +56,9 @@ def test_demo_covers_the_three_addressee_groups(demo):
 def test_demo_tasks_show_every_status_as_of_15_11_2021(demo):
     cycle = Cycle.objects.get(year=2021)
     statuses = set(Task.objects.filter(cycle=cycle).with_status(cycle.as_of()).values_list("status", flat=True))
-    assert statuses == set(TaskStatus.values)
+    # Every status with a deadline; the 2021 demo has no "Thường xuyên" (ongoing) task: its tasks
+    # are the dated recommendations of Report 117 (test_ongoing.py covers the ongoing status).
+    assert statuses == set(TaskStatus.values) - {TaskStatus.ONGOING}
     assert 100 <= Task.objects.filter(cycle=cycle).count() <= 140
     assert not Task.objects.filter(sub_criteria__isnull=True).exists()
 
