@@ -922,6 +922,8 @@ class FrameworkImport:
                 self.rows.append(row)
 
     def read_row(self, reader: RowReader, code: str, name: str, agencies: AgencyIndex) -> CriterionRow | None:
+        area = excel.roman(code)  # an annex numbers its areas I … VIII: areas 1 … 8
+        code = str(area) if area is not None else code
         if not code:
             reader.problem("code", _("The code is missing."))
             return None

@@ -460,12 +460,11 @@ def roman(text: str) -> int | None:
 
 def parse_code(value: Any) -> str:
     """A criterion code such as "3.2.1". Excel turns "3.2" into the number 3.2; read it back as text.
-    "1." and "1.1." lose their final dot, and an area numbered "I" … "VIII" is area 1 … 8."""
+    "1." and "1.1." lose their final dot. (An area numbered "I" is read as area 1 by the framework
+    import only: elsewhere a Roman numeral is a heading, e.g. in the Ministry's appraisal sheet.)"""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = format(Decimal(repr(value)).normalize(), "f")
-    text = parse_text(value, 40).rstrip(".").replace(" ", "")
-    area = roman(text)
-    return str(area) if area is not None else text
+    return parse_text(value, 40).rstrip(".").replace(" ", "")
 
 
 _FIXED_DECIMALS = re.compile(r"^[#,0]*0\.(0+)$")
