@@ -447,7 +447,7 @@ ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 
 def roman(text: str) -> int | None:
-    """ "VIII" → 8 (I to XXXIX: the areas of an annex, a quarter); None for anything else."""
+    """A Roman numeral's value, "VIII" → 8 (I to XXXIX: an annex's areas, a quarter); None for other text."""
     text = text.strip().upper()
     if not text or not ROMAN_RE.match(text):
         return None
