@@ -185,14 +185,16 @@ class PssSampler:
         import threading
 
         self.peak_kb = 0
+        self.timeline: list[tuple[float, int, list[int]]] = []  # (s, this process, children), KiB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = os.getpid()
+        me, start = os.getpid(), time.perf_counter()
         while not self._stop.wait(0.02):
-            total = _pss_kb(me) + sum(_pss_kb(c) for c in _children(me))
-            self.peak_kb = max(self.peak_kb, total)
+            own, children = _pss_kb(me), [_pss_kb(c) for c in _children(me)]
+            self.timeline.append((round(time.perf_counter() - start, 2), own, children))
+            self.peak_kb = max(self.peak_kb, own + sum(children))
 
     def __enter__(self) -> PssSampler:
         self._thread.start()
@@ -257,6 +259,9 @@ def child(tasks: int, postgres: bool, mode: str) -> dict:
             report_services.PARALLEL_FROM = threshold
             extra["process_peak_rss_mb"] = [round(p, 1) for p in peaks]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if os.environ.get("BENCH_PSS_TIMELINE"):  # where the peak falls: every sample, as JSON lines
+        with open(os.environ["BENCH_PSS_TIMELINE"], "a") as out:
+            out.write(json.dumps({"mode": mode, "timeline": sampler.timeline}) + "\n")
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     import io
 

@@ -421,6 +421,9 @@ def render_report(cycle: Cycle, as_of: dt.date, proposals: str = "", fmt: str = 
 #: The annex is laid out in this many runs, each in its own process beside the body's; on the
 #: 2-core machine body + 2 runs keep both cores busy (docs/performance.md, issue 16).
 ANNEX_RUNS = 2
+#: Each process lays its share of the annex out in this many documents, one after the other, so
+#: that it holds one document's pages at a time: the three processes' memory stays ≤ 300 MB.
+ANNEX_CHUNKS = 2
 #: Below this many annex rows one process does it all: forking costs more than it saves.
 PARALLEL_FROM = 150
 
@@ -454,11 +457,14 @@ def render_pdf(context: dict[str, Any]) -> tuple[bytes, list[float]]:
     rows = context["annex"]
     if len(rows) < PARALLEL_FROM:
         return pdf.render_pdf(TEMPLATE, context), []
-    runs = annex_runs(rows)
-    htmls = [pdf.render_html(TEMPLATE, {**context, "part": "body"})] + [
+    runs = annex_runs(rows, ANNEX_RUNS * ANNEX_CHUNKS)
+    annex = [
         pdf.render_html(TEMPLATE, {**context, "part": "annex", "annex": run, "annex_first": i == 0})
         for i, run in enumerate(runs)
     ]
-    parts, peaks = pdf.render_parallel(htmls)
+    share = -(-len(annex) // ANNEX_RUNS)  # consecutive chunks per process, rounded up
+    groups = [[pdf.render_html(TEMPLATE, {**context, "part": "body"})]]
+    groups += [annex[i : i + share] for i in range(0, len(annex), share)]
+    parts, peaks = pdf.render_parallel(groups)
     annex = pdf.number_pages(pdf.merge(parts[1:]))
     return pdf.merge([parts[0], annex]), peaks

@@ -115,8 +115,70 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
 # ----------------------------------------------------------------- parallel parts (issue 16, §6)
 
 
-def _render_in_child(html: str) -> tuple[int, str]:
-    """Fork a process that lays out ``html`` and writes the PDF to a temporary file.
+#: Put before each row of the annex's table body: where a chunk's HTML can be cut into rows.
+ROW_MARK = "<!--row-->"
+CONTINUED_STYLE = "<style>table { margin-top: 0 !important; }</style>"
+
+
+def _laid_out(html: str, font_config):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_only_fetcher()).render(
+        font_config=font_config
+    )
+
+
+def _rows_on_last_page(document) -> int:
+    """How many rows of the table body (group rows included) the document's last page holds."""
+    from weasyprint.formatting_structure import boxes
+
+    rows = set()
+    for box in document.pages[-1]._page_box.descendants():
+        if isinstance(box, boxes.TableRowGroupBox) and not (box.is_header or box.is_footer):
+            rows.update(id(row.element) for row in box.children if isinstance(row, boxes.TableRowBox))
+    return len(rows)
+
+
+def _split_rows(html: str) -> tuple[str, list[str], str]:
+    head, rest = html.split("<tbody>", 1)
+    body, tail = rest.split("</tbody>", 1)
+    first, *rows = body.split(ROW_MARK)
+    return head + "<tbody>" + first, [ROW_MARK + r for r in rows], "</tbody>" + tail
+
+
+def render_in_turn(htmls: list[str]) -> bytes:
+    """Chunks of one table laid out one after the other and joined, so that a process holds one
+    chunk's layout at a time (WeasyPrint keeps every laid-out page until it writes the file).
+
+    A chunk's last page, which the next rows would have filled, is not written: its rows (marked
+    with ``ROW_MARK``) begin the next chunk, so the pages read as if laid out in one document.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    if len(htmls) == 1:
+        return html_to_pdf(htmls[0])
+    font_config, parts, carried = FontConfiguration(), [], []
+    for i, html in enumerate(htmls):
+        if carried:  # the table goes on from the top of a page, where its top margin would not be
+            head, rows, tail = _split_rows(html)
+            head = head.replace("</head>", CONTINUED_STYLE + "</head>", 1)
+            html = head + "".join(carried) + "".join(rows) + tail
+        document = _laid_out(html, font_config)
+        carried = []
+        if i < len(htmls) - 1 and len(document.pages) > 1:
+            kept = _rows_on_last_page(document)
+            rows = _split_rows(html)[1]
+            if 0 < kept < len(rows):
+                carried = rows[-kept:]
+                document = document.copy(document.pages[:-1])
+        parts.append(document.write_pdf())
+        del document
+        gc.collect()  # the written chunk's boxes, before the next one is laid out
+    return merge(parts)
+
+
+def _render_in_child(htmls: list[str]) -> tuple[int, str]:
+    """Fork a process that lays out ``htmls`` in turn and writes the PDF to a temporary file.
 
     os.fork, not multiprocessing: a Celery prefork worker is a daemonic process, which
     multiprocessing forbids to have children. The child touches no database connection and
@@ -128,27 +190,28 @@ def _render_in_child(html: str) -> tuple[int, str]:
     if pid == 0:  # pragma: no cover - runs in the child
         code = 1
         try:
-            Path(path).write_bytes(html_to_pdf(html))
+            Path(path).write_bytes(render_in_turn(htmls))
             code = 0
         finally:
             os._exit(code)
     return pid, path
 
 
-def render_parallel(htmls: list[str]) -> tuple[list[bytes], list[float]]:
-    """Each HTML laid out in its own process (the first in this one); the PDFs in order, and
-    every process's peak RSS in MB (for the benchmark: the processes' sum is the render's peak)."""
-    if len(htmls) == 1 or not hasattr(os, "fork"):
-        return [html_to_pdf(h) for h in htmls], [_maxrss_mb()]
+def render_parallel(groups: list[list[str]]) -> tuple[list[bytes], list[float]]:
+    """Each group of HTML documents laid out in its own process (the first group in this one), a
+    group's documents in turn and joined; the PDFs in order, and every process's peak RSS in MB
+    (for the benchmark: the processes' sum is the render's peak)."""
+    if len(groups) == 1 or not hasattr(os, "fork"):
+        return [render_in_turn(g) for g in groups], [_maxrss_mb()]
     # Objects that exist before the fork stay shared with the children only if nothing writes to
     # them: gc.freeze keeps the collector from touching them (their memory counts once, not thrice).
     gc.collect()
     gc.freeze()
     try:
-        children = [_render_in_child(h) for h in htmls[1:]]
+        children = [_render_in_child(g) for g in groups[1:]]
     finally:
         gc.unfreeze()
-    first = html_to_pdf(htmls[0])
+    first = render_in_turn(groups[0])
     parts, peaks = [first], [_maxrss_mb()]
     failed = False
     for pid, path in children:

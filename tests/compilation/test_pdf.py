@@ -391,6 +391,37 @@ def test_the_parallel_layout_prints_the_same_pages_and_numbers(report):
     assert [t.split()[-1] for t in later] == [str(n) for n in range(2, len(later) + 2)]
 
 
+def test_chunks_laid_out_in_turn_read_as_one_document():
+    """A process lays its share of the annex out in chunks, one at a time (memory, issue 16 §6):
+    a chunk's unfilled last page is carried into the next chunk, so no page is left half empty
+    and the pages read exactly as the one-document layout's."""
+
+    def table(rows: range) -> str:
+        cells = "".join(
+            (f"{pdf.ROW_MARK}<tr><td colspan='2'>Cơ quan chủ trì: Đơn vị {n // 25}</td></tr>" if n % 25 == 0 else "")
+            + f"{pdf.ROW_MARK}<tr><td>{n}</td><td>Nhiệm vụ số {n} khắc phục hạn chế của tiêu chí</td></tr>"
+            for n in rows
+        )  # fmt: skip
+        return (
+            "<!doctype html><html lang='vi'><head><meta charset='utf-8'><style>@page { size: A4; margin: 20mm }"
+            " html { font-size: 13pt } tr { page-break-inside: avoid } body { margin: 0 }"
+            " table { width: 100%; table-layout: fixed; margin: 2pt 0 10pt }</style></head><body><table>"
+            "<colgroup><col style='width:15mm'><col></colgroup>"  # as the annex: widths not set by content
+            f"<thead><tr><th>TT</th><th>Nhiệm vụ</th></tr></thead><tbody>{cells}</tbody></table></body></html>"
+        )
+
+    def pages(data: bytes) -> list[str]:
+        return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+
+    whole = pages(pdf.html_to_pdf(table(range(150))))
+    chunked = pages(pdf.render_in_turn([table(range(0, 50)), table(range(50, 100)), table(range(100, 150))]))
+    assert len(whole) >= 4
+    assert chunked == whole
+    # Without the carry, each chunk would end on a page of its own (the check can fail):
+    apart = pages(pdf.merge([pdf.html_to_pdf(table(range(a, a + 50))) for a in (0, 50, 100)]))
+    assert apart != whole
+
+
 def test_annex_runs_are_cut_where_the_lead_agency_changes():
     rows = [{"agency": a} for a in "AAABBBBCCD"]
     runs = report_services.annex_runs(rows, 2)
