@@ -481,7 +481,7 @@ database on the same server through `DATABASE_URL`, which Rails puts over
 
 ```sh
 apt-get update
-# No database set up by dbconfig-common; the type still makes database.yml name the PostgreSQL
+# No database set up by dbconfig-common. The database.yml the package writes names the postgresql
 # adapter, which is what makes the packaged Gemfile load the pg gem.
 debconf-set-selections <<'EOF'
 redmine redmine/instances/default/dbconfig-install boolean false
@@ -499,7 +499,7 @@ What the script then does with it, by hand (for a look at Redmine alone):
 cd /usr/share/redmine
 export RAILS_ENV=production DATABASE_URL=postgresql://postgres@127.0.0.1:5432/redmine_try
 psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE redmine_try'
-bundle exec rake db:migrate                                # about 13 s on an idle machine
+bundle exec rake db:migrate                                # 13.4 s, measured at a load average of 0.8
 REDMINE_LANG=en bundle exec rake redmine:load_default_data # trackers, statuses, roles
 bundle exec rails server -e production -b 127.0.0.1 -p 3000 -P /tmp/redmine.pid   # puma 5.6.5
 ```"""
@@ -517,8 +517,7 @@ def docs_section(result: dict, command: str) -> str:
     before, after = result["load_average_before"], result["load_average_after"]
     busy = max(before[0], after[0]) > 1.0
     load_note = (
-        "above 1 on these 2 cores: other work shared the machine during the run, and it weighs on both"
-        " sides alike only as far as the interleaving evens it out"
+        "above 1 on these 2 cores: other work shared the machine; the interleaving spreads it over both\nsides"
         if busy
         else "at most 1: the machine was otherwise quiet"
     )
@@ -530,22 +529,28 @@ def docs_section(result: dict, command: str) -> str:
 {command}
 ```
 
-Our pages against Redmine {result["redmine_version"]} (Debian's package, Rails 6.1, puma 5.6 in
-production mode, single mode, up to 5 threads) on the same 1,000 tasks, both on the same PostgreSQL
-15 server and the same 2-core machine as the client, measured {result["date"]}. Ours: gunicorn
-(2 gthread workers × 2 threads, production settings) on `bench.dataset.generate("province")`
-({ours["agencies"]} agencies, {ours["tasks"]:,} tasks, {ours["updates"]:,} progress updates),
-statuses as of 08/11/2021, logged in as the SNV reviewer `{SNV_USER}`. Redmine: one project with
-{red["issues"]:,} issues (subject = task title, category and assignee = the lead agency, one member
-per agency: {red["users"]} users, {red["categories"]} categories; status from the task's derived
-status: not yet due → New, in progress, due soon → In Progress, overdue → Feedback, done → Resolved,
-so its default list of open issues holds all of them, {red["listed_total"]} listed; due date =
-deadline; % done = progress) and {journals}, logged in as its administrator. Both logged in
-through their login forms (CSRF token, session cookie); every figure is a whole HTTP request with
-its body read, one new loopback connection per request on both sides. {result["rounds"]} rounds;
-in each, every page is requested {result["reps"]} times in a row, the pages' order rotated round by
-round, after 3 warm-up requests each; both databases analyzed before the run. 1-minute load average
-{before[0]} before and {after[0]} after the run ({load_note}).
+Measured {result["date"]}; the 1-minute load average was {before[0]} before and {after[0]} after the
+run ({load_note}).
+
+- **Ours**: gunicorn (2 gthread workers × 2 threads, production settings) on
+  `bench.dataset.generate("province")`: {ours["agencies"]} agencies, {ours["tasks"]:,} tasks,
+  {ours["updates"]:,} progress updates, statuses as of 08/11/2021; logged in as the SNV reviewer
+  `{SNV_USER}`.
+- **Redmine** {result["redmine_version"]} (Debian's package: Rails 6.1, puma 5.6 in production
+  mode, single mode, up to 5 threads, its default info log): one project with {red["issues"]:,}
+  issues. Subject = task title; category and assignee = the lead agency ({red["users"]} users, one
+  member per agency, {red["categories"]} categories); due date = deadline; % done = progress;
+  status from the task's derived status (not yet due → New; in progress, due soon → In Progress;
+  overdue → Feedback; done → Resolved, an open status, so the default list of open issues holds all
+  of them: {red["listed_total"]:,} listed); {journals}. Loaded in {red["seconds"]} s (migration,
+  default data, `rails runner`). Logged in as its administrator, for whom Redmine skips the
+  roles' permission checks.
+- **Both** on the same PostgreSQL 15 server, analyzed before the run, and on the same 2-core machine
+  as the client; logged in through their login forms (CSRF or authenticity token, session cookie).
+  Every figure is a whole HTTP request with its body read, one new loopback connection per request
+  on both sides, one request at a time. {result["rounds"]} rounds; in each, every page is requested
+  {result["reps"]} times in a row, the pages' order rotated round by round, after 3 warm-up
+  requests each.
 
 | pair | ours | p50 ms | p95 ms | Redmine | p50 ms | p95 ms | ours / Redmine p50 | p95 |
 |---|---|---:|---:|---|---:|---:|---:|---:|
@@ -554,8 +559,10 @@ round, after 3 warm-up requests each; both databases analyzed before the run. 1-
 A ratio below 1 means our page answered faster. The pages do not do the same work: our task list
 derives every task's status as of the cycle's date and counts them per status, our dashboard
 computes the score tree, the areas and the agencies; Redmine's summary report counts issues per
-tracker, priority, assignee, author and category, open and closed. The comparison is of what
-each application's user gets on its main list and its summary page for the same data.
+tracker, version, priority, category, assignee, author and subproject, by status. The comparison is of what
+each application's user gets on its main list and its summary page for the same data. Under a
+load above 1 both sides' figures are inflated; compare the same pages through Django's test client
+in the section "Pages beside their own SQL".
 
 {SETUP}
 {END}"""
