@@ -9,12 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 
 from .models import by_deadline
+from . import verification
 from .status import DONE_STATUSES, OPEN_STATUSES, TaskStatus
 
+#: A claim of completion that no verifier has confirmed yet (the inbox's queue links here).
+AWAITING = "awaiting"
 STATUS_CHOICES = [
     ("open", _("Not done")),
     ("done", _("Done")),
     *TaskStatus.choices,
+    (AWAITING, _("Awaiting verification")),
 ]
 ROLE_CHOICES = [("lead", _("Lead")), ("coordinating", _("Coordinating"))]
 SORTS = {
@@ -58,6 +62,8 @@ class TaskFilter(django_filters.FilterSet):
             return qs.filter(status__in=[s.value for s in OPEN_STATUSES])
         if value == "done":
             return qs.filter(status__in=[s.value for s in DONE_STATUSES])
+        if value == AWAITING:
+            return verification.awaiting(qs)
         return qs.filter(status=value)
 
     def by_area(self, qs, name, value):

@@ -20,6 +20,7 @@ from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
 
 from .. import access, extensions, reports, services, verification
+from ..filters import AWAITING
 from ..forms.work import ReportForm, ReviewForm
 from ..models import AgencyReport, ReportStatus, Task
 from ..status import TaskStatus
@@ -166,6 +167,10 @@ def report_causes(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("remediation:report-edit") + "#causes")
 
 
+#: How many claims awaiting verification the inbox lists (the oldest); the task list has them all.
+INBOX_QUEUE = 20
+
+
 @login_required
 def report_inbox(request: HttpRequest) -> HttpResponse:
     """SNV's inbox: every addressee with its report state (the Chairman's office reads it too)."""
@@ -183,6 +188,7 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
         rows.append({"agency": agency, "report": report, "state": reports.report_state(report, cycle.report_deadline)})
     counts = {key: sum(1 for r in rows if r["state"] == key) for key in reports.ReportState.LABELS}
     wanted = request.GET.get("state")
+    awaiting = verification.awaiting(Task.objects.filter(cycle=cycle)).select_related("lead_agency")
     if wanted in reports.ReportState.LABELS:
         rows = [r for r in rows if r["state"] == wanted]
     return render(
@@ -194,7 +200,10 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "wanted": wanted,
             "labels": reports.ReportState.LABELS,
-            "awaiting": list(verification.awaiting(Task.objects.filter(cycle=cycle)).select_related("lead_agency")),
+            # The oldest claims first, as many as a screen holds; the rest are one link away.
+            "awaiting": list(awaiting.order_by("completed_on", "id")[:INBOX_QUEUE]),
+            "awaiting_count": awaiting.count(),
+            "awaiting_url": reverse("remediation:task-list") + f"?cycle={cycle.year}&status={AWAITING}&sort=deadline",
             "pending_extensions": list(extensions.pending(Task.objects.filter(cycle=cycle))),
             "can_decide": request.user.is_snv,
         },

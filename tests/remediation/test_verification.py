@@ -1,6 +1,8 @@
 """A completion is a claim until someone other than the doer verifies it (issue 14, §1)."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -148,6 +150,29 @@ def test_snv_inbox_lists_the_completions_awaiting_verification(client, snv, clai
     page = client.get(reverse("remediation:report-inbox")).content.decode()
     assert 'id="awaiting-verification"' in page
     assert reverse("remediation:task-detail", args=[claimed.pk]) in page
+
+
+def test_the_inbox_lists_the_oldest_claims_and_links_to_all_of_them(client, snv, cycle, agency, pinned):
+    """A province's queue can hold hundreds of claims: the inbox shows the 20 oldest, the count,
+    and a link to the task list filtered to every claim; followed as SNV, it lists them all."""
+    from remediation.views.reports import INBOX_QUEUE
+
+    claims = [
+        TaskFactory(cycle=cycle, lead_agency=agency, deadline=dt.date(2021, 12, 31), progress=100,
+                    completed_on=dt.date(2021, 10, 1) + dt.timedelta(days=i), title=f"Nhiệm vụ chờ xác nhận {i:02d}")
+        for i in range(INBOX_QUEUE + 5)
+    ]  # fmt: skip
+    TaskFactory(cycle=cycle, lead_agency=agency, deadline=dt.date(2021, 12, 31), title="Nhiệm vụ đang làm")
+    client.force_login(snv)
+    page = client.get(reverse("remediation:report-inbox")).content.decode()
+    assert 'data-count="awaiting">25<' in page
+    listed = [t for t in claims if reverse("remediation:task-detail", args=[t.pk]) + "#verify" in page]
+    assert listed == claims[:INBOX_QUEUE]  # the oldest completions
+    link = re.search(r'<a href="([^"]+)" id="awaiting-all">', page).group(1)
+    tasks = client.get(html.unescape(link))
+    assert tasks.status_code == 200
+    body = tasks.content.decode()
+    assert all(t.title in body for t in claims) and "Nhiệm vụ đang làm" not in body
 
 
 def test_the_agency_answers_a_send_back_by_marking_the_task_done_again(claimed, snv, leader, pinned):
