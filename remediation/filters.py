@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from .models import by_deadline
 from . import verification
+from .models import by_deadline
 from .status import DONE_STATUSES, OPEN_STATUSES, TaskStatus
 
 #: A claim of completion that no verifier has confirmed yet (the inbox's queue links here).
