@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -188,7 +189,9 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
         rows.append({"agency": agency, "report": report, "state": reports.report_state(report, cycle.report_deadline)})
     counts = {key: sum(1 for r in rows if r["state"] == key) for key in reports.ReportState.LABELS}
     wanted = request.GET.get("state")
+    # Each row carries the number of all the claims (COUNT(*) OVER ()): no second query for the badge.
     awaiting = verification.awaiting(Task.objects.filter(cycle=cycle)).select_related("lead_agency")
+    oldest = list(awaiting.annotate(total=Window(Count("id"))).order_by("completed_on", "id")[:INBOX_QUEUE])
     if wanted in reports.ReportState.LABELS:
         rows = [r for r in rows if r["state"] == wanted]
     return render(
@@ -201,8 +204,8 @@ def report_inbox(request: HttpRequest) -> HttpResponse:
             "wanted": wanted,
             "labels": reports.ReportState.LABELS,
             # The oldest claims first, as many as a screen holds; the rest are one link away.
-            "awaiting": list(awaiting.order_by("completed_on", "id")[:INBOX_QUEUE]),
-            "awaiting_count": awaiting.count(),
+            "awaiting": oldest,
+            "awaiting_count": oldest[0].total if oldest else 0,
             "awaiting_url": reverse("remediation:task-list") + f"?cycle={cycle.year}&status={AWAITING}&sort=deadline",
             "pending_extensions": list(extensions.pending(Task.objects.filter(cycle=cycle))),
             "can_decide": request.user.is_snv,
