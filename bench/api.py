@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs import write_section  # noqa: E402
+
 DOCS = ROOT / "docs" / "performance.md"
 START, END = "<!-- section:api (issue 19) -->", "<!-- /section:api -->"
 RUNS = {"province": 20, "national": 5}
@@ -105,13 +107,7 @@ def docs_section(lines: list[dict], command: str, tasks: int, kept: list[str] = 
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text()
-    if START in text:
-        before, rest = text.split(START, 1)
-        _, after = rest.split(END, 1)
-        DOCS.write_text(before + section + after)
-    else:
-        DOCS.write_text(text.rstrip("\n") + "\n\n" + section + "\n")
+    write_section(DOCS, START, END, section)
 
 
 def main() -> None:

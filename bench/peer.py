@@ -54,6 +54,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs import write_section  # noqa: E402
 from bench.topology import Topology, free_port, production_env  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -569,14 +570,7 @@ in the section "Pages beside their own SQL".
 
 
 def write_docs(result: dict, command: str) -> None:
-    text = DOCS.read_text()
-    section = docs_section(result, command)
-    if START in text:
-        before, rest = text.split(START, 1)
-        _, after = rest.split(END, 1)
-        DOCS.write_text(before + section + after)
-    else:
-        DOCS.write_text(text.rstrip("\n") + "\n\n" + section + "\n")
+    write_section(DOCS, START, END, docs_section(result, command))
 
 
 def main() -> None:
