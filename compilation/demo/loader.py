@@ -44,6 +44,8 @@ from .gialai2025 import load_gialai2025
 DEMO_PASSWORD = "demo-2021"
 AS_OF = dt.date(2021, 11, 15)
 SOURCE = "Báo cáo 117/BC-SNV"
+# The letter of 2021 as the report cites it, its number and date blank as in the source text.
+DEMO_INSTRUCTION = "Công văn số ....../UBND-KSTT ngày ...../...../2021 của Chủ tịch Ủy ban nhân dân tỉnh Bình Định"
 User = get_user_model()
 
 
@@ -284,12 +286,13 @@ def load_cycles(par2020: Framework, par: Framework, sipas: Framework, stats: Sta
             "self_assessment_date": dt.date(2022, 2, 28),
             "reference_date": AS_OF,
             # The document settings the report needs before it can be issued. The letter's own
-            # number and date are blank in the source text: the demo's number is illustrative.
+            # number and date are blank in the source text (../shared/letter-2021.txt: "Số:
+            # /UBND-KSTT", "ngày tháng năm 2021"), so the demo leaves them as dotted blanks, the
+            # way a form marks what is to be filled in, rather than invent a number: SNV enters
+            # the real one in the cycle's settings.
             "report_number": "/BC-SNV",
             "signer_name": "Nguyễn Văn An",
-            "instruction_reference": (
-                "Công văn số 6188/UBND-KSTT ngày 20/10/2021 của Chủ tịch Ủy ban nhân dân tỉnh Bình Định"
-            ),
+            "instruction_reference": DEMO_INSTRUCTION,
             "basis_reference": "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ",
         },
     )

@@ -19,6 +19,7 @@ from PIL import Image
 
 from compilation.consolidated import document as report_services
 from compilation.consolidated import word
+from compilation.demo.loader import DEMO_INSTRUCTION
 from parindex.models import Cycle
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_header_blocks_subject_signer_and_citations(report):
         "Độc lập - Tự do - Hạnh phúc",
         "Bình Định, ngày 15 tháng 11 năm 2021",
         "BÁO CÁO",
-        "Thực hiện Công văn số 6188/UBND-KSTT ngày 20/10/2021",
+        f"Thực hiện {DEMO_INSTRUCTION} về việc rà soát",
         "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ",
         "Nguyễn Văn An",
         "Nơi nhận:",

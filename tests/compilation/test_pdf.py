@@ -29,6 +29,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 from compilation import figures
 from compilation.consolidated import document as report_services
 from compilation.consolidated import pdf
+from compilation.demo.loader import DEMO_INSTRUCTION
 from parindex import scoring
 from parindex.models import Cycle, FrameworkKind
 
@@ -179,7 +180,7 @@ def test_task_and_report_counts_equal_the_dashboard_headline(report):
 def test_signer_citations_full_names_and_annex_subtitle(report):
     text = report.text.replace("\n", " ")
     assert "Nguyễn Văn An" in section(report.text, HEADINGS[5], HEADINGS[6])
-    assert "Thực hiện Công văn số 6188/UBND-KSTT ngày 20/10/2021 của Chủ tịch Ủy ban nhân dân tỉnh Bình Định" in text
+    assert f"Thực hiện {DEMO_INSTRUCTION} về việc rà soát" in text
     assert "Báo cáo số 117/BC-SNV ngày 07/10/2021 của Sở Nội vụ" in text
     # The number is blank for the records office, so the day is blank as well.
     assert re.search(r"\(Kèm theo Báo cáo số +/BC-SNV ngày +tháng +năm 2021 của Sở Nội vụ\)", text)
