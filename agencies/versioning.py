@@ -78,16 +78,42 @@ def changes_between(
     return out
 
 
+def _m2m_keep(rows_model: type[models.Model]) -> list[str]:
+    return [f.name for f in rows_model._meta.fields if f.editable and f.name not in ("id", "m2m_history_id", "history")]
+
+
 def _m2m_rows(record: Any, name: str) -> list[dict]:
+    cached = getattr(record, "_m2m_rows_cache", {})
+    if name in cached:
+        return cached[name]
     rows = getattr(record, name)
-    keep = [f.name for f in rows.model._meta.fields if f.editable and f.name not in ("id", "m2m_history_id", "history")]
-    return sorted(rows.values(*keep), key=lambda r: sorted(r.items()))
+    return sorted(rows.values(*_m2m_keep(rows.model)), key=lambda r: sorted(r.items()))
+
+
+def _prefetch_m2m_rows(records: list[Any]) -> None:
+    """The many-to-many rows of every record, one query per field for all of them (not two per record)."""
+    fields = getattr(records[0], "_history_m2m_fields", ()) if records else ()
+    for field in fields:
+        rows_model = getattr(records[0], field.name).model
+        keep = _m2m_keep(rows_model)
+        grouped: dict[Any, list[dict]] = {r.pk: [] for r in records}
+        for row in rows_model.objects.filter(history__in=list(grouped)).values("history_id", *keep):
+            grouped[row.pop("history_id")].append(row)
+        for record in records:
+            record.__dict__.setdefault("_m2m_rows_cache", {})[field.name] = sorted(
+                grouped[record.pk], key=lambda r: sorted(r.items())
+            )
 
 
 def with_changes(
     model: type[models.Model], records: list[Any], fields: Sequence[str] | None = None, show_initial: bool = False
 ) -> list[dict]:
-    """Newest-first records, each with its changes against the record before it."""
+    """Newest-first records, each with its changes against the record before it.
+
+    The many-to-many rows that history keeps are read for all the records at once.
+    """
+    if fields is None and len(records) > 1:
+        _prefetch_m2m_rows(records)
     out = []
     for i, record in enumerate(records):
         before = records[i + 1] if i + 1 < len(records) else None

@@ -170,6 +170,34 @@ def test_task_list_query_count_is_flat(client, staff, cycle, agency, django_asse
         assert client.get(reverse("remediation:task-list") + "?status=open&sort=-progress").status_code == 200
 
 
+def test_task_page_query_count_does_not_grow_with_its_history(client, staff, cycle, agency, django_assert_max_num_queries):
+    """History diffs read the many-to-many rows of all the task's records at once (two queries), not two
+    per record and field: before, a task with 10 saved versions cost 40 queries more than a new one."""
+    from tests.factories import AgencyFactory
+
+    client.force_login(staff)
+    task = TaskFactory(cycle=cycle, lead_agency=agency)
+    url = reverse("remediation:task-detail", args=[task.pk])
+
+    def save_versions(n: int) -> None:
+        for _ in range(n):
+            task.coordinating_agencies.add(AgencyFactory())
+            task.title += "."
+            task.save()
+
+    save_versions(2)
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(url).status_code == 200
+    save_versions(20)
+    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+        page = client.get(url)
+    # Each agency added and each save writes a history record: 1 + 2 × 22.
+    assert page.status_code == 200 and task.history.count() == 45
+    # The history shows what changed, co-ordinating agencies included.
+    assert AgencyFactory._meta.model.objects.order_by("id").last().name in page.content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_inbox_query_count_is_flat(client, snv, cycle, django_assert_max_num_queries):
     from tests.factories import AgencyFactory, AgencyReportFactory
 
