@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -97,3 +98,80 @@ def isodate(value: str):
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         return value
+
+
+_ROW = (
+    '<a href="{url}" class="list-group-item list-group-item-action">'
+    '<div class="d-flex flex-wrap justify-content-between gap-2">'
+    '<div class="fw-semibold task-title"><span class="text-body-secondary fw-normal">#{number}</span> {title}</div>'
+    '<div class="text-nowrap">{badges}</div></div>'
+    '<div class="small text-secondary d-flex flex-wrap gap-3 mt-1">'
+    "<span>{deadline_label}: {deadline}</span><span>{lead_label}: {lead}{coordinated}</span><span>{codes}</span></div>"
+    '<div class="d-flex align-items-center gap-2 mt-1">'
+    '<div class="progress flex-fill" role="progressbar" aria-label="{progress_label}" aria-valuenow="{progress}"'
+    ' aria-valuemin="0" aria-valuemax="100" style="height: .5rem">'
+    '<div class="progress-bar" style="width: {progress}%"></div></div>'
+    '<span class="small text-nowrap">{progress}%</span>'
+    '<span class="small text-nowrap days-label{days_class}">{days}</span></div></a>'
+)
+_PK_MARK = 987654321  # a task number no cycle reaches: replaced by each row's pk in the reversed URL
+
+
+@register.simple_tag
+def task_rows(tasks, as_of, user_agency=None) -> str:
+    """The task list's rows (remediation/task_list.html), rendered in one pass.
+
+    The same markup as a ``{% for %}`` over the tasks, at a fraction of the cost: the template
+    engine spent about 1 ms a row on the URL, the labels and the badges (issue 18). Labels are
+    translated and the URL reversed once per list; every value is escaped by ``format_html``.
+    """
+    from django.urls import reverse
+
+    url = reverse("remediation:task-detail", args=[_PK_MARK])
+    labels = {
+        "deadline_label": _("Deadline"),
+        "lead_label": _("Lead"),
+        "progress_label": _("Progress"),
+    }
+    awaiting = format_html(' <span class="badge text-bg-warning">{}</span>', _("Awaiting verification"))
+    coordinated = format_html(" · <em>{}</em>", _("we coordinate"))
+    original, extended = _("Original deadline"), _("extended")
+    badges: dict[str, str] = {}
+    out = []
+    for task in tasks:
+        status = task.status
+        if status not in badges:
+            badges[status] = status_badge(status)
+        badge = badges[status]
+        if task.completed_on and not task.verified_on:
+            badge += awaiting
+        if task.deadline and task.original_deadline and task.original_deadline != task.deadline:
+            badge += format_html(
+                ' <span class="badge text-bg-light border" title="{} {}">{}</span>',
+                original,
+                task.original_deadline.strftime("%d/%m/%Y"),
+                extended,
+            )
+        open_on_day = not task.completed_on or task.completed_on > as_of
+        out.append(
+            format_html(
+                _ROW,
+                url=url.replace(str(_PK_MARK), str(task.pk)),
+                number=f"{task.number:d}" if task.number is not None else "",
+                title=task.title,
+                badges=badge,
+                lead=str(task.lead_agency),
+                coordinated=coordinated if user_agency and task.lead_agency_id != user_agency.id else "",
+                codes=format_html_join_codes(task.sub_criteria.all()),
+                progress=task.progress,
+                days_class=" text-danger fw-semibold" if status == TaskStatus.OVERDUE else "",
+                days=days_label(days_from(task.deadline, as_of)) if open_on_day else "",
+                deadline=deadline_text(task.deadline),
+                **labels,
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every part above is format_html output
+
+
+def format_html_join_codes(criteria) -> str:
+    return format_html_join("", '<span class="badge text-bg-light border">{}</span> ', ((c.code,) for c in criteria))

@@ -170,7 +170,9 @@ def test_task_list_query_count_is_flat(client, staff, cycle, agency, django_asse
         assert client.get(reverse("remediation:task-list") + "?status=open&sort=-progress").status_code == 200
 
 
-def test_task_page_query_count_does_not_grow_with_its_history(client, staff, cycle, agency, django_assert_max_num_queries):
+def test_task_page_query_count_does_not_grow_with_its_history(
+    client, staff, cycle, agency, django_assert_max_num_queries
+):
     """History diffs read the many-to-many rows of all the task's records at once (two queries), not two
     per record and field: before, a task with 10 saved versions cost 40 queries more than a new one."""
     from tests.factories import AgencyFactory
