@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs import write_section  # noqa: E402
 from bench.run import dataset, setup  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results_replay.json"
@@ -163,13 +164,7 @@ def docs_section(results: dict) -> str:
 
 
 def write_docs(results: dict) -> None:
-    text = DOCS.read_text()
-    if START in text:
-        before, rest = text.split(START, 1)
-        _, after = rest.split(END, 1)
-        DOCS.write_text(before + docs_section(results) + after)
-    else:
-        DOCS.write_text(text.rstrip("\n") + "\n\n" + docs_section(results) + "\n")
+    write_section(DOCS, START, END, docs_section(results))
 
 
 def main() -> None:
