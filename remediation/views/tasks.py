@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,6 +29,20 @@ from ..status import TaskStatus
 from .common import add_validation_error, stale_messages
 
 PAGE_SIZE = 25
+# What a row of the list shows (remediation_tags.task_rows): the other columns (texts of the
+# shortcoming, the description, the cause …) are not read, and the sub-criteria only by code.
+LIST_FIELDS = (
+    "number",
+    "title",
+    "deadline",
+    "original_deadline",
+    "completed_on",
+    "verified_on",
+    "progress",
+    "lead_agency__name",
+    "lead_agency__short_name",
+)
+LIST_CODES = Prefetch("sub_criteria", queryset=Criterion.objects.only("id", "code"))
 
 
 @login_required
@@ -42,7 +57,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )
     qs = filterset.qs if filterset.is_bound else base.order_by(by_deadline(), "id")
     page = Paginator(
-        qs.select_related("lead_agency").prefetch_related("sub_criteria", "coordinating_agencies"), PAGE_SIZE
+        qs.select_related("lead_agency").only(*LIST_FIELDS).prefetch_related(LIST_CODES), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
