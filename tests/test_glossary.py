@@ -106,7 +106,24 @@ def user_labels() -> list[tuple[str, str]]:
     for sheet in ("SCORE_COLUMNS", "TASK_COLUMNS", "AGENCY_COLUMNS"):
         labels += [(f"exporting.{sheet}", str(c.header)) for c in getattr(exporting, sheet)]
     labels += [("templates/pdf/report.html", t) for t in pdf_headings()]
+    labels += template_literals()
     return labels
+
+
+def template_literals() -> list[tuple[str, str]]:
+    """Words written straight into the web templates' options and buttons, not through a translation tag
+    (the "---------" that a lead-agency filter showed as its empty choice)."""
+    found = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<(option|button)\b[^>]*>([^<{]*)</\1>", source):
+            if match.group(2).strip():
+                found.append((str(path.relative_to(ROOT)), match.group(2)))
+    return found
+
+
+def test_template_literals_are_read():
+    assert any(label == "—" for _where, label in template_literals())
 
 
 def test_the_glossary_lists_replaced_terms():
