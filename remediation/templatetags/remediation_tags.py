@@ -141,7 +141,7 @@ def task_rows(tasks, as_of, user_agency=None) -> str:
     for task in tasks:
         status = task.status
         if status not in badges:
-            badges[status] = status_badge(status)
+            badges[status] = mark_safe(status_badge(status))  # noqa: S308 - format_html output or ""
         badge = badges[status]
         if task.completed_on and not task.verified_on:
             badge += awaiting
@@ -175,3 +175,84 @@ def task_rows(tasks, as_of, user_agency=None) -> str:
 
 def format_html_join_codes(criteria) -> str:
     return format_html_join("", '<span class="badge text-bg-light border">{}</span> ', ((c.code,) for c in criteria))
+
+
+_MANAGE_ROW = (
+    "<tr>"
+    '<td><input class="form-check-input" type="checkbox" name="tasks" value="{pk}" aria-label="{select} {title}"></td>'
+    '<td><span class="text-body-secondary">#{number}</span> <a href="{url}">{short_title}</a>{flags}</td>'
+    "<td>{lead}</td>"
+    '<td class="d-none d-md-table-cell small">{codes}</td>'
+    '<td class="text-nowrap">{deadline}</td>'
+    "<td>{badges}</td>"
+    '<td class="text-nowrap"><a class="btn btn-sm btn-outline-primary" href="{edit_url}">{edit}</a> {close}</td>'
+    "</tr>"
+)
+
+
+@register.simple_tag
+def manage_task_rows(tasks, year) -> str:
+    """SNV's management list's rows (remediation/manage_task_list.html), rendered in one pass.
+
+    As ``task_rows``: four URLs a row and one per sub-criterion were reversed by the template
+    engine, and each label translated again, for every row (issue 18).
+    """
+    from django.urls import reverse
+    from django.utils.text import Truncator
+
+    def pattern(name: str, *args) -> str:
+        return reverse(name, args=[*args, _PK_MARK])
+
+    detail, edit_url = pattern("remediation:task-detail"), pattern("remediation:manage-task-edit")
+    reopen_url, close_url = pattern("remediation:manage-task-reopen"), pattern("remediation:manage-task-close")
+    criterion_url = pattern("compilation:criterion-detail", year)
+    mark = str(_PK_MARK)
+    closed = format_html(' <span class="badge text-bg-dark">{}</span>', _("Closed"))
+    carried = format_html(' <span class="badge text-bg-light border">{}</span>', _("carried over"))
+    awaiting = format_html(' <span class="badge text-bg-warning">{}</span>', _("Awaiting verification"))
+    priority = format_html(' <span class="badge text-bg-danger">{}</span>', _("SNV priority"))
+    labels = {"select": _("Select"), "edit": _("Edit")}
+    reopen, close = _("Reopen"), _("Close")
+    badges: dict[str, str] = {}
+    out = []
+    for task in tasks:
+        pk = str(task.pk)
+        if task.status not in badges:
+            badges[task.status] = mark_safe(status_badge(task.status))  # noqa: S308 - format_html output or ""
+        badge = badges[task.status]
+        if task.completed_on and not task.verified_on:
+            badge += awaiting
+        if task.is_priority:
+            badge += priority
+        if task.closed_at:
+            action = format_html(
+                '<a class="btn btn-sm btn-outline-secondary" href="{}">{}</a>', reopen_url.replace(mark, pk), reopen
+            )
+        else:
+            action = format_html(
+                '<a class="btn btn-sm btn-outline-danger" href="{}">{}</a>', close_url.replace(mark, pk), close
+            )
+        out.append(
+            format_html(
+                _MANAGE_ROW,
+                pk=pk,
+                title=task.title,
+                number=f"{task.number:d}" if task.number is not None else "",
+                url=detail.replace(mark, pk),
+                short_title=Truncator(task.title).chars(90),
+                flags=format_html("{}{}", closed if task.closed_at else "", carried if task.carried_from_id else ""),
+                lead=str(task.lead_agency),
+                codes=mark_safe(  # noqa: S308 - format_html output joined
+                    ", ".join(
+                        format_html('<a href="{}">{}</a>', criterion_url.replace(mark, str(c.pk)), c.code)
+                        for c in task.sub_criteria.all()
+                    )
+                ),
+                deadline=deadline_text(task.deadline),
+                badges=badge,
+                edit_url=edit_url.replace(mark, pk),
+                close=action,
+                **labels,
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every part above is format_html output
