@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs import write_section  # noqa: E402
 from bench.topology import Topology, production_env  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -167,7 +167,7 @@ version read from the form, as a browser does), against gunicorn ({r0["workers"]
 as the load generator, with the demo's data. "Think time" is the mean pause of a user between two
 requests (uniform, 0.5–1.5 × the mean), passed to every user thread: 0 is a closed loop where every
 user fires its next request the moment the last one answers, i.e. the server's saturation point.
-Logins are spread evenly over the first {r0.get("ramp_s", 0):.0f} s (one login costs about 0.33 s of
+Logins are spread evenly over the first {r0.get("ramp_s", 0):.0f} s (one login costs about 0.3 s of
 CPU by design, PBKDF2), and the measured window runs {r0["duration_s"]:.0f} s in all.
 {pinning} Measured {dt.date.today():%d/%m/%Y}, 1-minute load average {r0["load_average"]:.1f} at the end.
 
@@ -185,9 +185,7 @@ Per request kind (p50 / p95 ms):
 |---:|---|---:|---:|---:|
 {kinds_text}
 <!-- /section:load -->"""
-    text = DOCS.read_text()
-    text = re.sub(r"<!-- section:load \(issue 8\) -->.*?<!-- /section:load -->", lambda _m: body, text, flags=re.S)
-    DOCS.write_text(text)
+    write_section(DOCS, "<!-- section:load (issue 8) -->", "<!-- /section:load -->", body)
 
 
 def main() -> None:
