@@ -24,7 +24,7 @@ from parindex.access import selected_cycle
 from .. import assignment
 from ..forms.manage import BulkForm, ManageTaskFilter, ReasonForm, TaskCreateForm, TaskEditForm, assignable_agencies
 from ..models import Task, by_deadline
-from .common import stale_messages
+from .common import area_choices, stale_messages
 
 PAGE_SIZE = 50
 
@@ -70,6 +70,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "bulk_form": BulkForm(cycle=cycle),
+        "areas": area_choices(cycle),
         # Options rendered from plain tuples: with 2,000 agencies (national scale) Django's
         # per-option widget templates took most of the page's time.
         "lead_choices": _choices(task_filter.filters["lead"].queryset),

@@ -18,7 +18,7 @@ from agencies.models import Agency
 from agencies.params import parse_int_or_none
 from agencies.versioning import StaleEdit
 from parindex.access import selected_cycle
-from parindex.models import Criterion, FrameworkKind, Level, Score
+from parindex.models import Criterion, Score
 
 from .. import access, effect, services, verification
 from ..filters import TaskFilter
@@ -26,7 +26,7 @@ from ..forms.loop import ExtensionDecisionForm, ExtensionRequestForm, SendBackFo
 from ..forms.work import CauseForm, CompleteForm, ProgressForm
 from ..models import ExtensionState, Task, by_deadline
 from ..status import TaskStatus
-from .common import add_validation_error, stale_messages
+from .common import add_validation_error, area_choices, stale_messages
 
 PAGE_SIZE = 25
 # What a row of the list shows (remediation_tags.task_rows): the other columns (texts of the
@@ -73,18 +73,10 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "statuses": TaskStatus,
             "query": query.urlencode(),
             "user_agency": request.user.agency,
-            "areas": _areas(cycle),
+            "areas": area_choices(cycle),
             **_lead_choices(request, cycle),
         },
     )
-
-
-def _areas(cycle) -> list[tuple[str, str]]:
-    """The PAR areas of the cycle's framework as (code, "code. name"), for the area filter (one query)."""
-    rows = Criterion.objects.filter(
-        framework__cycles=cycle, framework__kind=FrameworkKind.PAR, level=Level.AREA
-    ).values_list("code", "name")
-    return sorted({(code, f"{code}. {name}") for code, name in rows}, key=lambda r: (len(r[0]), r[0]))
 
 
 def _lead_choices(request: HttpRequest, cycle) -> dict:

@@ -1,6 +1,7 @@
 """SNV's task management: services (history, versions) and pages (SNV only, flat query counts)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -287,3 +288,18 @@ def test_management_list_query_count_does_not_grow(client, snv, world, n, django
     client.force_login(snv)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("remediation:manage-task-list"), {"status": "open", "area": "1"}).status_code == 200
+
+
+def test_management_list_filters_by_area_chosen_by_name(client, demo):
+    """The area filter is a list of the cycle's PAR areas by code and name (it was an empty text box)."""
+    from agencies.models import User
+
+    client.force_login(User.objects.get(username="snv"))
+    response = client.get(reverse("remediation:manage-task-list"), {"area": "2"})
+    body = response.content.decode()
+    options = dict(re.findall(r'<option value="(\d)"[^>]*>(\d\. [^<]+)</option>', body))
+    assert sorted(options) == [str(n) for n in range(1, 9)]
+    assert options["2"].startswith("2. ") and len(options["2"]) > 10
+    assert '<option value="2" selected>' in body
+    shown = response.context["page"].object_list
+    assert shown and all(any(c.code.startswith("2.") for c in t.sub_criteria.all()) for t in shown)
