@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -67,45 +67,13 @@ def claimed_q(as_of: dt.date) -> Q:
     )
 
 
-def deadline_in_force(on) -> models.Expression:
-    """The deadline in force on ``on`` (a date, or OuterRef/F of a date field), in SQL.
+class _TaskSQL(models.Expression):
+    """An expression over the task table's own columns whose SQL text is written once per database.
 
-    Mirrors Task.deadline_on(): the earliest approved extension decided after that day
-    still held the deadline it replaced, so an extension never rewrites an earlier as-of.
+    Building the same CASE of correlated subqueries through the ORM for every query cost 2.8 ms of
+    CPU per use, about a fifth of a task list's request (issue 18). The text holds ``{t}`` where the
+    task table's alias goes (relabelled when the query is a subquery), put in at compile time.
     """
-    later = (
-        DeadlineExtension.objects.filter(task=models.OuterRef("pk"), state=ExtensionState.APPROVED, decided_on__gt=on)
-        .order_by("decided_on", "id")
-        .values("previous_deadline")[:1]
-    )
-    return Case(
-        When(original_deadline__isnull=True, then=models.F("deadline")),
-        default=Coalesce(models.Subquery(later), models.F("deadline")),
-        output_field=models.DateField(),
-    )
-
-
-class StatusOn(models.Expression):
-    """A task's derived status on a date, as one SQL expression: the rule of status.task_status().
-
-    The statuses are, in order: done on time (completed by the as-of date, on or before the
-    deadline in force on the completion date), done late, ongoing (no deadline), overdue, due
-    soon (within DUE_SOON_DAYS), in progress (progress above 0), not yet due. The deadline in
-    force is deadline_in_force()'s: the earliest approved extension decided after the day still
-    held the deadline it replaced.
-
-    Its SQL text is written once per database and the task table's alias put in at compile time,
-    instead of building the same CASE of five correlated subqueries through the ORM for each
-    query: that took 2.8 ms of CPU per use, about a fifth of a task list's request (issue 18).
-    tests/remediation/test_status.py checks it against the Python rule, extensions included.
-    """
-
-    def __init__(self, as_of: dt.date) -> None:
-        super().__init__(output_field=models.CharField())
-        self.as_of = as_of
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__name__}({self.as_of!r})"
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         resolved = self.copy()
@@ -115,44 +83,97 @@ class StatusOn(models.Expression):
     def get_group_by_cols(self):
         return [self]
 
-    def as_sql(self, compiler, connection):
+    def sql_for(self, compiler, connection, text: str, params: list) -> tuple[str, list]:
         task = compiler.quote_name_unless_alias(next(iter(compiler.query.alias_map)))
+        return text.replace("{t}", task), params
+
+
+class DeadlineInForce(_TaskSQL):
+    """The deadline in force on a day (Task.deadline_on() in SQL): the earliest approved extension
+    decided after that day still held the deadline it replaced, so an extension never rewrites an
+    earlier as-of; a task whose deadline never moved has its deadline."""
+
+    def __init__(self, on: dt.date) -> None:
+        super().__init__(output_field=models.DateField())
+        self.on = on
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.on!r})"
+
+    def as_sql(self, compiler, connection):
+        text = _sql(connection, "in_force", lambda: _in_force_sql(connection, "%s"))
+        return self.sql_for(compiler, connection, text, [connection.ops.adapt_datefield_value(self.on)])
+
+
+def deadline_in_force(on: dt.date) -> models.Expression:
+    """The deadline in force on ``on``, in SQL (``DeadlineInForce``)."""
+    return DeadlineInForce(on)
+
+
+class StatusOn(_TaskSQL):
+    """A task's derived status on a date, in SQL: the rule of status.task_status() on Task.status_on().
+
+    In order: done on time (completed by the as-of date, on or before the deadline in force on the
+    completion date), done late, ongoing (no deadline), overdue, due soon (within DUE_SOON_DAYS), in
+    progress (progress above 0), not yet due; the open statuses compare with the deadline in force
+    on the as-of date. tests/remediation/test_status.py checks it against the Python rule, with
+    extensions decided on the boundary days.
+    """
+
+    def __init__(self, as_of: dt.date) -> None:
+        super().__init__(output_field=models.CharField())
+        self.as_of = as_of
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.as_of!r})"
+
+    def as_sql(self, compiler, connection):
         day = connection.ops.adapt_datefield_value(self.as_of)
         soon = connection.ops.adapt_datefield_value(self.as_of + dt.timedelta(days=DUE_SOON_DAYS))
-        sql, order = _status_sql(connection)
-        values = {"day": day, "soon": soon}
-        return sql.replace("{t}", task), [values[name] for name in order]
+        # The parameters in the order of their %s: the day of the done-on-time and done-late tests,
+        # the day inside the deadline in force and the day compared with it (ongoing, overdue; the
+        # deadline in force again, then the due-soon limit).
+        params = [day, day, day, day, day, day, soon]
+        return self.sql_for(compiler, connection, _sql(connection, "status", lambda: _status_sql(connection)), params)
 
 
-_STATUS_SQL: dict[str, tuple[str, list[str]]] = {}
+_SQL: dict[tuple[str, str], str] = {}
 
 
-def _status_sql(connection) -> tuple[str, list[str]]:
-    """StatusOn's SQL for this database, with ``{t}`` for the task table's alias, and its parameters' names."""
-    if connection.vendor in _STATUS_SQL:
-        return _STATUS_SQL[connection.vendor]
-    q = connection.ops.quote_name
-    task, ext = Task._meta, DeadlineExtension._meta
+def _sql(connection, name: str, build) -> str:
+    key = (connection.vendor, name)
+    if key not in _SQL:
+        _SQL[key] = build()
+    return _SQL[key]
 
-    def col(name: str) -> str:
-        return "{t}." + q(task.get_field(name).column)
+
+def _task_col(connection, name: str) -> str:
+    return "{t}." + connection.ops.quote_name(Task._meta.get_field(name).column)
+
+
+def _in_force_sql(connection, decided_after: str) -> str:
+    """The deadline in force on the day ``decided_after`` (an SQL placeholder or a column)."""
+    q, ext = connection.ops.quote_name, DeadlineExtension._meta
 
     def ext_col(name: str) -> str:
         return "_sx." + q(ext.get_field(name).column)
 
-    def in_force(decided_after: str) -> str:
-        later = (
-            f"SELECT {ext_col('previous_deadline')} FROM {q(ext.db_table)} _sx"
-            f" WHERE {ext_col('decided_on')} > {decided_after} AND {ext_col('state')} = '{ExtensionState.APPROVED}'"
-            f" AND {ext_col('task')} = {col('id')}"
-            f" ORDER BY {ext_col('decided_on')} ASC, {ext_col('id')} ASC LIMIT 1"
-        )
-        return (
-            f"CASE WHEN {col('original_deadline')} IS NULL THEN {col('deadline')}"
-            f" ELSE COALESCE(({later}), {col('deadline')}) END"
-        )
+    def col(name: str) -> str:
+        return _task_col(connection, name)
 
-    done, on_day, on_done = col("completed_on"), in_force("%s"), in_force(col("completed_on"))
+    later = (
+        f"SELECT {ext_col('previous_deadline')} FROM {q(ext.db_table)} _sx"
+        f" WHERE {ext_col('decided_on')} > {decided_after} AND {ext_col('state')} = '{ExtensionState.APPROVED}'"
+        f" AND {ext_col('task')} = {col('id')}"
+        f" ORDER BY {ext_col('decided_on')} ASC, {ext_col('id')} ASC LIMIT 1"
+    )
+    deadline = col("deadline")
+    return f"CASE WHEN {col('original_deadline')} IS NULL THEN {deadline} ELSE COALESCE(({later}), {deadline}) END"
+
+
+def _status_sql(connection) -> str:
+    done = _task_col(connection, "completed_on")
+    on_day, on_done = _in_force_sql(connection, "%s"), _in_force_sql(connection, done)
     sql = (
         f"CASE WHEN ({done} IS NOT NULL AND {done} <= %s AND (({on_done}) IS NULL OR {done} <= ({on_done})))"
         f" THEN '{TaskStatus.DONE_ON_TIME}'"
@@ -160,16 +181,11 @@ def _status_sql(connection) -> tuple[str, list[str]]:
         f" WHEN ({on_day}) IS NULL THEN '{TaskStatus.ONGOING}'"
         f" WHEN ({on_day}) < %s THEN '{TaskStatus.OVERDUE}'"
         f" WHEN ({on_day}) <= %s THEN '{TaskStatus.DUE_SOON}'"
-        f" WHEN {col('progress')} > 0 THEN '{TaskStatus.IN_PROGRESS}'"
+        f" WHEN {_task_col(connection, 'progress')} > 0 THEN '{TaskStatus.IN_PROGRESS}'"
         f" ELSE '{TaskStatus.NOT_YET_DUE}' END"
     )
-    # The parameters in the order of their %s: the as-of day (done on time), the day (done late), the
-    # day inside the deadline in force and the day it is compared with (ongoing, overdue), then
-    # the day of the due-soon test's deadline and the due-soon limit.
-    order = ["day", "day", "day", "day", "day", "day", "soon"]
-    assert sql.count("%s") == len(order)
-    _STATUS_SQL[connection.vendor] = sql, order
-    return sql, order
+    assert sql.count("%s") == 7
+    return sql
 
 
 def by_deadline(descending: bool = False) -> models.OrderBy:
