@@ -29,21 +29,23 @@ def rounds_of(cycle) -> dict[str, Round]:
     return cycle._rounds_cache
 
 
-def score_values(cycle, framework_id: int, as_of: dt.date) -> dict[int, dict]:
+def score_values(cycle, framework_id: int, as_of: dt.date, criteria=None) -> dict[int, dict]:
     """Each sub-criterion's values as recorded at the end of ``as_of``, per round (1–2 queries).
 
     On 15/11/2021 the 2021 cycle shows its provisional self-assessment only, although its
-    appraisals were entered in 2022.
+    appraisals were entered in 2022. ``criteria`` (ids) limits the reading to those
+    sub-criteria, as one task's page needs.
     """
     rounds = rounds_of(cycle)
+    only = {} if criteria is None else {"criterion_id__in": list(criteria)}
     if not rounds:
-        rows = Score.objects.filter(cycle=cycle, criterion__framework=framework_id).values(
+        rows = Score.objects.filter(cycle=cycle, criterion__framework=framework_id, **only).values(
             "criterion_id", "method", *SCORE_FIELDS
         )
         return {r["criterion_id"]: r for r in rows}
     records = (
         Score.history.filter(
-            cycle=cycle, criterion__framework=framework_id, history_date__lt=local_midnight_after(as_of)
+            cycle=cycle, criterion__framework=framework_id, history_date__lt=local_midnight_after(as_of), **only
         )
         .latest_of_each()
         .order_by("history_date", "history_id")

@@ -178,7 +178,12 @@ class WonBack:
 
 
 def next_cycle_of(cycle: Cycle) -> Cycle | None:
-    return Cycle.objects.filter(previous=cycle).prefetch_related("frameworks").order_by("year").first()
+    """The cycle that follows ``cycle``, with its frameworks; read once per cycle object."""
+    if not hasattr(cycle, "_next_cycle_cache"):
+        cycle._next_cycle_cache = (
+            Cycle.objects.filter(previous=cycle).prefetch_related("frameworks").order_by("year").first()
+        )
+    return cycle._next_cycle_cache
 
 
 def latest_closed_round(cycle: Cycle, as_of: dt.date) -> tuple[str | None, str]:
@@ -238,7 +243,9 @@ def won_back(held: Cycle, as_of: dt.date, tasks=None) -> WonBack:
     areas = {
         (a.framework_id, a.code): a
         for a in Criterion.objects.filter(
-            Q(level=Level.AREA), framework__in={c.framework_id for c in nodes.values()}
+            Q(level=Level.AREA),
+            framework__in={c.framework_id for c in nodes.values()},
+            code__in={c.area_code for c in nodes.values()},
         ).order_by("order")
     }
     grouped: dict[tuple[int, str], list[SubEffect]] = defaultdict(list)
@@ -252,7 +259,7 @@ def won_back(held: Cycle, as_of: dt.date, tasks=None) -> WonBack:
 
 
 def _framework_effects(held, nxt, framework_id, kind, mine, out: WonBack, as_of) -> dict[int, SubEffect]:
-    before = score_values(held, framework_id, as_of)
+    before = score_values(held, framework_id, as_of, criteria=[c.pk for c in mine])
     effects = {
         c.pk: SubEffect(c.pk, c.code, c.name, c.area_code, c.max_points, _effective(before.get(c.pk)), None, [])
         for c in mine
@@ -260,8 +267,8 @@ def _framework_effects(held, nxt, framework_id, kind, mine, out: WonBack, as_of)
     new_framework = nxt.framework_of(kind) if nxt is not None else None
     if not out.closed or new_framework is None:
         return effects
-    after = score_values(nxt, new_framework.pk, as_of)
     if new_framework.pk == framework_id:
+        after = score_values(nxt, new_framework.pk, as_of, criteria=[c.pk for c in mine])
         for c in mine:
             effects[c.pk].after = _figure(after.get(c.pk), out.round_kind)
             effects[c.pk].new_codes = [c.code]
@@ -270,6 +277,9 @@ def _framework_effects(held, nxt, framework_id, kind, mine, out: WonBack, as_of)
         CrosswalkMapping.objects.filter(
             crosswalk__old_framework_id=framework_id, crosswalk__new_framework=new_framework, new__isnull=False
         ).values_list("old_id", "old__max_points", "new_id", "new__code", "new__max_points")
+    )
+    after = score_values(
+        nxt, new_framework.pk, as_of, criteria={new_id for old_id, _m, new_id, _c, _n in rows if old_id in effects}
     )
     feeders: dict[int, Decimal] = defaultdict(lambda: ZERO)  # new id → the maxima of the old ones feeding it
     for _old_id, old_max, new_id, _code, _new_max in rows:

@@ -7,6 +7,8 @@ urlpatterns = [
     # Agency work: tasks, progress, evidence.
     path("tasks/", tasks.task_list, name="task-list"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
+    path("tasks/<int:pk>/updates/", tasks.task_updates, name="task-updates"),
+    path("tasks/<int:pk>/history/", tasks.task_history, name="task-history"),
     path("tasks/<int:pk>/progress/", tasks.task_progress, name="task-progress"),
     path("tasks/<int:pk>/complete/", tasks.task_complete, name="task-complete"),
     path("tasks/<int:pk>/cause/", tasks.task_cause, name="task-cause"),

@@ -102,12 +102,25 @@ def _task_or_404(request: HttpRequest, pk: int) -> Task:
     return task
 
 
+# The task page shows the latest progress updates and changes; a task worked on for years keeps
+# all of them, on their own paginated pages (task_updates, task_history), so the page a user
+# opens every day costs the same whatever the task's age.
+SHOWN_ON_TASK_PAGE = 10
+HISTORY_PAGE_SIZE = 25
+
+
+def _updates(task: Task):
+    """The task's progress updates, newest first, with their authors and evidence."""
+    return task.updates.select_related("author", "agency").prefetch_related("evidence")
+
+
 def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
     as_of = task.cycle.as_of()
     user = request.user
     subs = list(task.sub_criteria.select_related("parent__parent__focal_agency").order_by("order"))
     scores = {s.criterion_id: s for s in Score.objects.filter(cycle=task.cycle, criterion__in=subs)}
-    updates = task.updates.select_related("author", "agency").prefetch_related("evidence")
+    updates = list(_updates(task)[: SHOWN_ON_TASK_PAGE + 1])
+    history, more_history = _field_history(task, limit=SHOWN_ON_TASK_PAGE)
     can_update, can_complete = access.can_update(user, task), access.can_complete(user, task)
     has_evidence = task.evidence.exists()
     needs_cause = services.cause_required(task, as_of) and not task.cause.strip()
@@ -117,9 +130,11 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
         "status": task.status_on(as_of),
         "days_left": task.days_left(as_of),
         "subs": [(c, scores.get(c.id)) for c in subs],
-        "updates": updates,
+        "updates": updates[:SHOWN_ON_TASK_PAGE],
+        "updates_total": task.updates.count() if len(updates) > SHOWN_ON_TASK_PAGE else None,
         "loose_evidence": task.evidence.filter(progress_update__isnull=True),
-        "history": _field_history(task),
+        "history": history,
+        "more_history": more_history,
         "can_update": can_update,
         "can_complete": can_complete,
         "needs_cause": needs_cause,
@@ -165,14 +180,20 @@ def _loop_context(user, task: Task, as_of) -> dict:
     }
 
 
-def _field_history(task: Task) -> list[dict]:
-    """Every saved change of the task's fields: who, when, what (simple_history, agencies.versioning).
+def _history_records(task: Task):
+    return task.history.select_related("history_user").order_by("-history_date", "-history_id")
 
-    Foreign keys are shown by name (the lead agency, who verified), never by id:
-    one query per related model, whatever the number of history rows.
+
+def _field_history(task: Task, limit: int, offset: int = 0) -> tuple[list[dict], bool]:
+    """Saved changes of the task's fields, newest first: who, when, what (simple_history, agencies.versioning).
+
+    ``limit`` changes from ``offset``, and whether older ones exist. One record more is read, so
+    that the oldest one shown is compared with the one before it. Foreign keys are shown by name
+    (the lead agency, who verified), never by id: one query per related model, whatever the
+    number of history rows.
     """
-    records = list(task.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    out = versioning.with_changes(Task, records)
+    records = list(_history_records(task)[offset : offset + limit + 1])
+    out = versioning.with_changes(Task, records)[:limit]
     names: dict = {}
     linked = _linked_names([c for entry in out for c in entry["changes"]])
     for entry in out:
@@ -187,7 +208,7 @@ def _field_history(task: Task) -> list[dict]:
                 old, new = c.old, c.new
             shown.append((c.label, old, new))
         entry["changes"] = shown
-    return out
+    return out, len(records) > limit
 
 
 M2M_KEYS = {"coordinating_agencies": "agency", "sub_criteria": "criterion"}
@@ -230,6 +251,23 @@ def _names(value, key: str, names: dict) -> str:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
     return render(request, "remediation/task_detail.html", _detail_context(request, task))
+
+
+@login_required
+def task_updates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every progress update of a task, newest first, a page at a time."""
+    task = _task_or_404(request, pk)
+    page = Paginator(_updates(task), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "remediation/task_updates.html", {"task": task, "page": page, "updates": page})
+
+
+@login_required
+def task_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every saved change of a task, newest first, a page at a time."""
+    task = _task_or_404(request, pk)
+    page = Paginator(_history_records(task), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    history, _more = _field_history(task, limit=HISTORY_PAGE_SIZE, offset=max(page.start_index() - 1, 0))
+    return render(request, "remediation/task_history.html", {"task": task, "page": page, "history": history})
 
 
 def _rerender(request: HttpRequest, task: Task, form_name: str, form, status: int = 400) -> HttpResponse:

@@ -58,6 +58,8 @@ EXPECTED = {
     "set_language": (None, row(302, 302, 302, 302, 302, 302, 302, 302), None),
     "remediation:task-list": (None, LOGIN_200, None),
     "remediation:task-detail": ("task", OWN_TASK, None),
+    "remediation:task-updates": ("task", OWN_TASK, None),
+    "remediation:task-history": ("task", OWN_TASK, None),
     "remediation:task-progress": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
     "remediation:task-complete": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
     "remediation:task-cause": ("task", LOGIN_405, row(302, 400, 400, 404, 404, 404, 404, 404)),
