@@ -51,7 +51,7 @@ def can_update(user: User, task: Task) -> bool:
     agency = user.agency
     if agency is None or task.closed_at is not None:
         return False
-    return task.lead_agency_id == agency.id or task.coordinating_agencies.filter(pk=agency.pk).exists()
+    return task.lead_agency_id == agency.id or any(a.pk == agency.pk for a in task.coordinating_agencies.all())
 
 
 def can_complete(user: User, task: Task) -> bool:

@@ -212,26 +212,31 @@ def _effective(row: dict | None) -> Decimal | None:
     return _figure(row, RoundKind.ANNOUNCEMENT)
 
 
-def won_back(held: Cycle, as_of: dt.date, tasks=None) -> WonBack:
+def won_back(held: Cycle, as_of: dt.date, tasks=None, linked: dict[int, list] | None = None) -> WonBack:
     """The points won back by ``held``'s tasks (or the given ones) in the next cycle, as of a date.
 
-    A fixed number of queries per framework, whatever the number of tasks.
+    A fixed number of queries per framework, whatever the number of tasks. ``linked`` (task id →
+    its sub-criteria, as Criterion objects) stands for ``tasks`` where the caller has read them.
     """
     nxt = next_cycle_of(held)
     out = WonBack(held=held, as_of=as_of, next_cycle=nxt)
-    qs = Task.objects.filter(cycle=held) if tasks is None else tasks
-    links: dict[int, list[int]] = defaultdict(list)
-    for task_id, criterion_id in Task.sub_criteria.through.objects.filter(task__in=qs).values_list(
-        "task_id", "criterion_id"
-    ):
-        links[task_id].append(criterion_id)
     held_frameworks = {f.pk: f for f in held.frameworks.all()}
-    nodes = {
-        c.pk: c
-        for c in Criterion.objects.filter(
-            pk__in={c for ids in links.values() for c in ids}, framework__in=held_frameworks
-        )
-    }
+    if linked is not None:  # one task's sub-criteria, already read by its page
+        links = {task_id: [c.pk for c in subs] for task_id, subs in linked.items()}
+        nodes = {c.pk: c for subs in linked.values() for c in subs if c.framework_id in held_frameworks}
+    else:
+        qs = Task.objects.filter(cycle=held) if tasks is None else tasks
+        links = defaultdict(list)
+        for task_id, criterion_id in Task.sub_criteria.through.objects.filter(task__in=qs).values_list(
+            "task_id", "criterion_id"
+        ):
+            links[task_id].append(criterion_id)
+        nodes = {
+            c.pk: c
+            for c in Criterion.objects.filter(
+                pk__in={c for ids in links.values() for c in ids}, framework__in=held_frameworks
+            )
+        }
     if nxt is not None:
         out.round_kind, out.round_label = latest_closed_round(nxt, as_of)
     subs: dict[int, SubEffect] = {}
@@ -313,7 +318,7 @@ def _code_key(sub: SubEffect) -> tuple:
     return _code_key_str(sub.code)
 
 
-def task_won_back(task: Task) -> tuple[WonBack, TaskEffect | None]:
+def task_won_back(task: Task, subs: list | None = None) -> tuple[WonBack, TaskEffect | None]:
     """What happened to a task's sub-criteria in the next cycle, for its page.
 
     A task carried into the next cycle shows its origin's: what the work of the earlier cycle
@@ -322,9 +327,13 @@ def task_won_back(task: Task) -> tuple[WonBack, TaskEffect | None]:
     the results are read.
     """
     origin = task
-    if task.carried_from_id and (not task.sub_criteria.exists() or next_cycle_of(task.cycle) is None):
+    has_subs = bool(subs) if subs is not None else task.sub_criteria.exists()
+    if task.carried_from_id and (not has_subs or next_cycle_of(task.cycle) is None):
         origin = task.carried_from
     nxt = next_cycle_of(origin.cycle)
     as_of = nxt.as_of() if nxt is not None else origin.cycle.as_of()
-    effect = won_back(origin.cycle, as_of, tasks=Task.objects.filter(pk=origin.pk))
+    if origin is task and subs is not None:
+        effect = won_back(origin.cycle, as_of, linked={task.pk: subs} if subs else {})
+    else:
+        effect = won_back(origin.cycle, as_of, tasks=Task.objects.filter(pk=origin.pk))
     return effect, effect.tasks.get(origin.pk)

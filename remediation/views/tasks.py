@@ -94,9 +94,16 @@ def _lead_choices(request: HttpRequest, cycle) -> dict:
 
 def _task_or_404(request: HttpRequest, pk: int) -> Task:
     """A task the user may see; a focal agency the cycle lets verify sees the claims it verifies too."""
-    task = access.visible_tasks(request.user).select_related("cycle", "lead_agency").filter(pk=pk).first()
+    related = ("cycle", "lead_agency", "verified_by")
+    task = (
+        access.visible_tasks(request.user)
+        .select_related(*related)
+        .prefetch_related("coordinating_agencies")
+        .filter(pk=pk)
+        .first()
+    )
     if task is None:
-        task = get_object_or_404(Task.objects.select_related("cycle", "lead_agency"), pk=pk)
+        task = get_object_or_404(Task.objects.select_related(*related).prefetch_related("coordinating_agencies"), pk=pk)
         if not (task.completed_on and verification.can_verify(request.user, task)):
             raise Http404
     return task
@@ -154,7 +161,7 @@ def _detail_context(request: HttpRequest, task: Task, **forms) -> dict:
         ),
         **_loop_context(user, task, as_of),
     }
-    won, mine = effect.task_won_back(task)
+    won, mine = effect.task_won_back(task, subs)
     ctx.update(won_back=won, task_effect=mine)
     ctx.update(forms)
     return ctx
