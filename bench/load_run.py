@@ -30,6 +30,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import spy  # noqa: E402
 from bench.docs import write_section  # noqa: E402
 from bench.topology import Topology, production_env  # noqa: E402
 
@@ -62,7 +63,9 @@ def acknowledged_stored(db_url: str, notes: list[str]) -> int:
         return conn.execute(sql, [notes]).fetchone()[0]
 
 
-def run(users: int, duration: float, workers: int, think: float, ramp: float = 0.0, pin: bool = False) -> dict:
+def run(
+    users: int, duration: float, workers: int, think: float, ramp: float = 0.0, pin: bool = False, profile: bool = False
+) -> dict:
     name = f"partracker_load_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -91,6 +94,9 @@ def run(users: int, duration: float, workers: int, think: float, ramp: float = 0
         topo.start_web(workers=workers, cpus="1" if pin else "")
         before = count(db_url, "SELECT count(*) FROM remediation_progressupdate")
         out = tmp / "load.json"
+        spies = []
+        if profile:  # sampled from the generator's core: py-spy's own work is not the server's
+            spies = spy.start(spy.workers_of(topo.procs["web"].pid), ramp + duration, tmp, cpus="0" if pin else "")
         subprocess.run(
             [
                 *(["taskset", "-c", "0"] if pin else []),
@@ -113,6 +119,10 @@ def run(users: int, duration: float, workers: int, think: float, ramp: float = 0
             timeout=ramp + duration + 300,
         )
         result = json.loads(out.read_text())
+        for proc in spies:
+            proc.wait(timeout=60)
+        if spies:
+            result["profile"] = spy.table(*spy.summary(sorted(tmp.glob("spy-*.txt"))))
         notes = result.pop("acknowledged_notes")
         result["progress_rows_added"] = count(db_url, "SELECT count(*) FROM remediation_progressupdate") - before
         result["acknowledged_stored"] = acknowledged_stored(db_url, notes)
@@ -153,6 +163,17 @@ def write_docs(results: list[dict], command: str) -> None:
         else "Nothing was pinned: the load generator and the server shared both cores."
     )
     errors_text = "0 in every run" if all(r["errors"] == 0 for r in results) else "see the table"
+    profile_text = "".join(
+        f"""
+Where the workers' time went (think time {r["think_s"]} s; `--profile`: py-spy sampled each gunicorn
+worker 100 times a second from the generator's core, bench/spy.py; a share is the time of
+requests spent in that function and what it called, on the CPU or waiting for PostgreSQL):
+
+{r["profile"]}
+"""
+        for r in results
+        if r.get("profile")
+    )
     body = f"""<!-- section:load (issue 8) -->
 ## Load: {r0["users"]} agency users against gunicorn and PostgreSQL (issue 8)
 
@@ -184,7 +205,7 @@ Per request kind (p50 / p95 ms):
 | think time s | request | count | p50 ms | p95 ms |
 |---:|---|---:|---:|---:|
 {kinds_text}
-<!-- /section:load -->"""
+{profile_text}<!-- /section:load -->"""
     write_section(DOCS, "<!-- section:load (issue 8) -->", "<!-- /section:load -->", body)
 
 
@@ -196,18 +217,21 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs="+", default=[1.0, 0.0])
     parser.add_argument("--ramp", type=float, default=30.0, help="seconds over which the users log in")
     parser.add_argument("--pin", action="store_true", help="load generator on core 0, server stack on core 1")
+    parser.add_argument("--profile", action="store_true", help="sample the workers with py-spy (bench/spy.py)")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     results = []
     for think in args.think:
-        results.append(run(args.users, args.duration, args.workers, think, args.ramp, args.pin))
-        print(json.dumps(results[-1]))
+        results.append(run(args.users, args.duration, args.workers, think, args.ramp, args.pin, args.profile))
+        print(json.dumps({k: v for k, v in results[-1].items() if k != "profile"}))
+        if "profile" in results[-1]:
+            print(results[-1]["profile"])
     if args.write_docs:
         thinks = " ".join(str(t) for t in args.think)
         command = (
             f"python bench/load_run.py --users {args.users} --duration {args.duration:.0f} "
             f"--workers {args.workers} --think {thinks} --ramp {args.ramp:.0f}"
-            f"{' --pin' if args.pin else ''} --write-docs"
+            f"{' --pin' if args.pin else ''}{' --profile' if args.profile else ''} --write-docs"
         )
         write_docs(results, command)
 

@@ -212,11 +212,15 @@ def _effective(row: dict | None) -> Decimal | None:
     return _figure(row, RoundKind.ANNOUNCEMENT)
 
 
-def won_back(held: Cycle, as_of: dt.date, tasks=None, linked: dict[int, list] | None = None) -> WonBack:
+def won_back(
+    held: Cycle, as_of: dt.date, tasks=None, linked: dict[int, list] | None = None, figures_while_open: bool = True
+) -> WonBack:
     """The points won back by ``held``'s tasks (or the given ones) in the next cycle, as of a date.
 
     A fixed number of queries per framework, whatever the number of tasks. ``linked`` (task id →
     its sub-criteria, as Criterion objects) stands for ``tasks`` where the caller has read them.
+    With ``figures_while_open=False`` nothing more is read while the next cycle has no closed
+    round: the tasks get no sub-criterion figures, for a page that then shows only ``state``.
     """
     nxt = next_cycle_of(held)
     out = WonBack(held=held, as_of=as_of, next_cycle=nxt)
@@ -239,6 +243,9 @@ def won_back(held: Cycle, as_of: dt.date, tasks=None, linked: dict[int, list] | 
         }
     if nxt is not None:
         out.round_kind, out.round_label = latest_closed_round(nxt, as_of)
+    if not out.closed and not figures_while_open:
+        out.tasks = {task_id: TaskEffect(task_id, []) for task_id in links}
+        return out
     subs: dict[int, SubEffect] = {}
     for framework_id in {c.framework_id for c in nodes.values()}:
         mine = [c for c in nodes.values() if c.framework_id == framework_id]
@@ -333,7 +340,7 @@ def task_won_back(task: Task, subs: list | None = None) -> tuple[WonBack, TaskEf
     nxt = next_cycle_of(origin.cycle)
     as_of = nxt.as_of() if nxt is not None else origin.cycle.as_of()
     if origin is task and subs is not None:
-        effect = won_back(origin.cycle, as_of, linked={task.pk: subs} if subs else {})
+        effect = won_back(origin.cycle, as_of, linked={task.pk: subs} if subs else {}, figures_while_open=False)
     else:
-        effect = won_back(origin.cycle, as_of, tasks=Task.objects.filter(pk=origin.pk))
+        effect = won_back(origin.cycle, as_of, tasks=Task.objects.filter(pk=origin.pk), figures_while_open=False)
     return effect, effect.tasks.get(origin.pk)
