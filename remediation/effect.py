@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from parindex import scoring
@@ -178,11 +178,9 @@ class WonBack:
 
 
 def next_cycle_of(cycle: Cycle) -> Cycle | None:
-    """The cycle that follows ``cycle``, with its frameworks; read once per cycle object."""
+    """The cycle that follows ``cycle``; read once per cycle object."""
     if not hasattr(cycle, "_next_cycle_cache"):
-        cycle._next_cycle_cache = (
-            Cycle.objects.filter(previous=cycle).prefetch_related("frameworks").order_by("year").first()
-        )
+        cycle._next_cycle_cache = Cycle.objects.filter(previous=cycle).order_by("year").first()
     return cycle._next_cycle_cache
 
 
@@ -224,10 +222,8 @@ def won_back(
     """
     nxt = next_cycle_of(held)
     out = WonBack(held=held, as_of=as_of, next_cycle=nxt)
-    held_frameworks = {f.pk: f for f in held.frameworks.all()}
     if linked is not None:  # one task's sub-criteria, already read by its page
         links = {task_id: [c.pk for c in subs] for task_id, subs in linked.items()}
-        nodes = {c.pk: c for subs in linked.values() for c in subs if c.framework_id in held_frameworks}
     else:
         qs = Task.objects.filter(cycle=held) if tasks is None else tasks
         links = defaultdict(list)
@@ -235,6 +231,15 @@ def won_back(
             "task_id", "criterion_id"
         ):
             links[task_id].append(criterion_id)
+    if nxt is not None:
+        out.round_kind, out.round_label = latest_closed_round(nxt, as_of)
+    if not out.closed and not figures_while_open:
+        out.tasks = {task_id: TaskEffect(task_id, []) for task_id in links}
+        return out
+    held_frameworks = {f.pk: f for f in held.frameworks.all()}
+    if linked is not None:
+        nodes = {c.pk: c for subs in linked.values() for c in subs if c.framework_id in held_frameworks}
+    else:
         nodes = {
             c.pk: c
             for c in Criterion.objects.filter(
@@ -242,10 +247,7 @@ def won_back(
             )
         }
     if nxt is not None:
-        out.round_kind, out.round_label = latest_closed_round(nxt, as_of)
-    if not out.closed and not figures_while_open:
-        out.tasks = {task_id: TaskEffect(task_id, []) for task_id in links}
-        return out
+        prefetch_related_objects([nxt], "frameworks")
     subs: dict[int, SubEffect] = {}
     for framework_id in {c.framework_id for c in nodes.values()}:
         mine = [c for c in nodes.values() if c.framework_id == framework_id]
