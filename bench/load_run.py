@@ -16,6 +16,7 @@ generator's own CPU does not count against the server.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -63,9 +64,12 @@ def acknowledged_stored(db_url: str, notes: list[str]) -> int:
         return conn.execute(sql, [notes]).fetchone()[0]
 
 
-def run(
-    users: int, duration: float, workers: int, think: float, ramp: float = 0.0, pin: bool = False, profile: bool = False
-) -> dict:
+@contextlib.contextmanager
+def demo_server(workers: int, pin: bool = False):
+    """gunicorn (production settings) on a scratch PostgreSQL database holding the demo, analysed.
+
+    Yields (topology, database URL); stops gunicorn, restores the pinning and drops the database after.
+    """
     name = f"partracker_load_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -92,7 +96,21 @@ def run(
         if pin:
             pin_servers("1")
         topo.start_web(workers=workers, cpus="1" if pin else "")
+        yield topo, db_url
+    finally:
+        topo.stop()
+        if pin:
+            pin_servers(f"0-{os.cpu_count() - 1}")
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(
+    users: int, duration: float, workers: int, think: float, ramp: float = 0.0, pin: bool = False, profile: bool = False
+) -> dict:
+    with demo_server(workers, pin) as (topo, db_url):
         before = count(db_url, "SELECT count(*) FROM remediation_progressupdate")
+        tmp = topo.logdir
         out = tmp / "load.json"
         spies = []
         if profile:  # sampled from the generator's core: py-spy's own work is not the server's
@@ -130,12 +148,6 @@ def run(
         result["pinned"] = pin
         result["load_average"] = os.getloadavg()[0]
         return result
-    finally:
-        topo.stop()
-        if pin:
-            pin_servers(f"0-{os.cpu_count() - 1}")
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def write_docs(results: list[dict], command: str) -> None:

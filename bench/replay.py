@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -55,6 +56,7 @@ AGENCY_PAGES = [
     ("agency_task_list", "/tasks/"),
     ("agency_report", "/reports/mine/"),
     ("agency_notifications", "/notifications/"),
+    ("agency_task_page", "/tasks/ID/"),  # ID: the first task of the agency's list
 ]
 
 
@@ -187,8 +189,10 @@ def main() -> None:
     agency.force_login(agency_user())
     command = "python bench/replay.py --scale " + args.scale + (f" --database {args.database}" if args.database else "")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    first_task = re.findall(r'href="/tasks/(\d+)/"', agency.get("/tasks/").content.decode())[0]
     for client, pages in ((snv, SNV_PAGES), (agency, AGENCY_PAGES)):
         for name, path in pages:
+            path = path.replace("ID", first_task)
             line = {"scale": args.scale, "database": vendor, **measure(client, name, path, args.rounds, args.reps)}
             line |= {"command": command, "date": time.strftime("%Y-%m-%d")}
             print(json.dumps(line, ensure_ascii=False), flush=True)
